@@ -1,0 +1,232 @@
+//! One function per subcommand: glue between the stages.
+
+use crate::cli::{Cli, Command, IndexArgs, SearchArgs, ShowArgs, SortBy, StatsArgs};
+use crate::index::writer::{Added, Indexer};
+use crate::index::{self, Archive};
+use crate::ingest::{self, Event};
+use crate::output::json::JsonPrinter;
+use crate::output::terminal::TerminalPrinter;
+use crate::output::{ColorWhen, Printer};
+use crate::search::{self, Request, Sort};
+use anyhow::{Context, Result, bail};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+use termcolor::{ColorChoice, StandardStream};
+
+/// How a command ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done; something found. Exit 0.
+    Success,
+    /// A search or lookup found nothing. Exit 1.
+    NoHits,
+    /// Done, but some input failed (reported). Exit 2.
+    Failed,
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<Outcome> {
+    let dir = cli.index.clone().unwrap_or_else(index::default_dir);
+    match cli.command {
+        Command::Index(a) => run_index(dir, a),
+        Command::Search(a) => run_search(dir, a),
+        Command::Show(a) => run_show(dir, a),
+        Command::Stats(a) => run_stats(dir, a),
+    }
+}
+
+fn printer(json: bool, color: ColorWhen) -> Box<dyn Printer> {
+    if json {
+        Box::new(JsonPrinter::new(std::io::stdout().lock()))
+    } else {
+        let choice = if color.enabled() {
+            ColorChoice::Always
+        } else {
+            ColorChoice::Never
+        };
+        Box::new(TerminalPrinter::new(StandardStream::stdout(choice)))
+    }
+}
+
+/// Counts of an indexing run.
+#[derive(Debug, Default)]
+struct Tally {
+    new: u64,
+    replaced: u64,
+    failed: u64,
+    warnings: u64,
+}
+
+fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
+    let started = Instant::now();
+    let archive = Archive::open_or_create(&dir, a.rebuild)?;
+    let mut indexer = Indexer::new(&archive, a.memory)?;
+    let walk = ingest::walk(&a.paths);
+    let mut t = Tally::default();
+    for e in &walk.errors {
+        eprintln!("archivar: {e}");
+        t.failed += 1;
+    }
+    let total_bytes: u64 = walk.sources.iter().map(|s| s.size).sum();
+    let bar = if std::io::stderr().is_terminal() && !a.quiet {
+        let b = indicatif::ProgressBar::new(total_bytes);
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        b
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut fatal: Option<anyhow::Error> = None;
+    for src in &walk.sources {
+        bar.set_message(src.path.display().to_string());
+        ingest::read_source(src, &mut |ev| {
+            if fatal.is_some() {
+                return;
+            }
+            match ev {
+                Event::Item(item) => match indexer.add(&item) {
+                    Ok(Added::New) => t.new += 1,
+                    Ok(Added::Replaced) => t.replaced += 1,
+                    Ok(Added::Duplicate(earlier)) => {
+                        t.replaced += 1;
+                        t.warnings += 1;
+                        if !a.quiet {
+                            bar.suspend(|| {
+                                eprintln!(
+                                    "archivar: warning: {}: id \"{}\" also at {earlier}; this item replaces that one",
+                                    item.source, item.id
+                                )
+                            });
+                        }
+                    }
+                    Err(e) => fatal = Some(e.into()),
+                },
+                Event::Warning(loc, msg) => {
+                    t.warnings += 1;
+                    if !a.quiet {
+                        bar.suspend(|| eprintln!("archivar: warning: {loc}: {msg}"));
+                    }
+                }
+                Event::Error(e) => {
+                    t.failed += 1;
+                    bar.suspend(|| eprintln!("archivar: {e}"));
+                }
+            }
+        });
+        if let Some(e) = fatal {
+            bar.finish_and_clear();
+            return Err(e.context("indexing stopped; nothing of this run was committed"));
+        }
+        bar.inc(src.size);
+    }
+    bar.finish_and_clear();
+    indexer
+        .commit()
+        .context("could not commit the index; nothing of this run was saved")?;
+    if !a.quiet {
+        let mut line = format!(
+            "indexed {} items ({} new, {} replaced) from {} files in {:.1} s into {}",
+            t.new + t.replaced,
+            t.new,
+            t.replaced,
+            walk.sources.len(),
+            started.elapsed().as_secs_f64(),
+            dir.display()
+        );
+        if t.failed > 0 {
+            line.push_str(&format!("; {} failed (see above)", t.failed));
+        }
+        if t.warnings > 0 {
+            line.push_str(&format!("; {} warnings", t.warnings));
+        }
+        if !walk.skipped.is_empty() {
+            let names: Vec<String> = walk
+                .skipped
+                .iter()
+                .take(3)
+                .map(|p| p.display().to_string())
+                .collect();
+            line.push_str(&format!(
+                "; skipped {} files of unknown type ({}{})",
+                walk.skipped.len(),
+                names.join(", "),
+                if walk.skipped.len() > 3 { ", …" } else { "" }
+            ));
+        }
+        println!("{line}");
+    }
+    Ok(if t.failed > 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
+}
+
+fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
+    let started = Instant::now();
+    if let (Some(f), Some(t)) = (a.from, a.to)
+        && f > t
+    {
+        bail!("--from {f} is after --to {t}; swap them");
+    }
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
+    let req = Request {
+        query: a.query.join(" "),
+        from: a.from,
+        to: a.to,
+        programs: a.programs,
+        speakers: a.speakers,
+        sort: match a.sort {
+            SortBy::Relevance => Sort::Relevance,
+            SortBy::Date => Sort::Date,
+        },
+        limit: a.limit as usize,
+        offset: a.offset as usize,
+        mode: a.mode,
+        snippets: a.snippets as usize,
+    };
+    let hits = search::search(&archive, &searcher, &req)?;
+    for n in &hits.notes {
+        eprintln!("archivar: note: {n}");
+    }
+    let mut p = printer(a.json, a.color);
+    p.hits(&req.query, req.offset, &hits, started.elapsed())?;
+    Ok(if hits.total == 0 {
+        Outcome::NoHits
+    } else {
+        Outcome::Success
+    })
+}
+
+fn run_show(dir: PathBuf, a: ShowArgs) -> Result<Outcome> {
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
+    match archive.find(&searcher, &a.id)? {
+        Some(item) => {
+            printer(a.json, a.color).item(&item)?;
+            Ok(Outcome::Success)
+        }
+        None => {
+            eprintln!(
+                "archivar: no item with id \"{}\" in {}; ids are shown in search results",
+                a.id,
+                dir.display()
+            );
+            Ok(Outcome::NoHits)
+        }
+    }
+}
+
+fn run_stats(dir: PathBuf, a: StatsArgs) -> Result<Outcome> {
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
+    let s = index::stats::stats(&archive, &searcher)?;
+    printer(a.json, a.color).stats(&s)?;
+    Ok(Outcome::Success)
+}

@@ -1,0 +1,173 @@
+//! Command-line interface (clap derive). The doc comments are the help.
+
+use crate::item::Day;
+use crate::output::ColorWhen;
+use crate::search::MatchMode;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Exit status: 0 when something was found (or the command succeeded), 1 when a search found
+nothing, 2 on an error (including input items that could not be indexed).
+
+The index lives in --index DIR, else in $ARCHIVAR_INDEX, else in
+$XDG_DATA_HOME/archivar/index (~/.local/share/archivar/index).";
+
+/// Full-text search for archives of German broadcast transcripts.
+#[derive(Debug, Parser)]
+#[command(name = "archivar", version, about, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Index folder [default: $XDG_DATA_HOME/archivar/index]
+    #[arg(
+        long,
+        short = 'i',
+        global = true,
+        env = "ARCHIVAR_INDEX",
+        value_name = "DIR"
+    )]
+    pub index: Option<PathBuf>,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index files and folders (.txt items, .jsonl/.jsonl.gz JSON Lines)
+    Index(IndexArgs),
+    /// Search the index: ranked hits with highlighted snippets
+    Search(SearchArgs),
+    /// Print one whole item by its id
+    Show(ShowArgs),
+    /// Items, date range, programmes, speakers and size of the index
+    Stats(StatsArgs),
+}
+
+/// `archivar index`
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Files or folders to index (folders recursively)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Delete the index first and build it anew (needed after a schema change)
+    #[arg(long)]
+    pub rebuild: bool,
+    /// Memory budget of the index writer in MB
+    #[arg(long, default_value_t = crate::index::writer::DEFAULT_MEMORY_MB, value_name = "MB")]
+    pub memory: usize,
+    /// Print no summary and no warnings, only errors
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SortBy {
+    /// Best match first
+    Relevance,
+    /// Newest first
+    Date,
+}
+
+/// `archivar search`
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query: words, "phrases", -exclusions, OR, (groups), title:/speaker:/program:/heading:/text: fields.
+    /// A query starting with "-" goes after "--": archivar search -- -Trump Zölle
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Only items broadcast on or after this day (YYYY-MM-DD or DD.MM.YYYY)
+    #[arg(long, value_parser = parse_day, value_name = "DAY")]
+    pub from: Option<Day>,
+    /// Only items broadcast on or before this day (YYYY-MM-DD or DD.MM.YYYY)
+    #[arg(long, value_parser = parse_day, value_name = "DAY")]
+    pub to: Option<Day>,
+    /// Only this programme (repeat for several; case and umlaut spelling ignored)
+    #[arg(long = "program", value_name = "NAME")]
+    pub programs: Vec<String>,
+    /// Only items with this speaker (repeat for several; "Baerbock" matches "Annalena Baerbock")
+    #[arg(long = "speaker", value_name = "NAME")]
+    pub speakers: Vec<String>,
+    /// Order of hits
+    #[arg(long, value_enum, default_value_t = SortBy::Relevance)]
+    pub sort: SortBy,
+    /// Hits to show
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+    /// Hits to skip (for paging)
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+    /// How many of the words must match: all, any, or a share such as 60%
+    #[arg(long = "match", default_value = "all", value_name = "HOW")]
+    pub mode: MatchMode,
+    /// Snippets per hit (0 to 10)
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub snippets: u32,
+    /// Print JSON Lines (schema/hit.v1.schema.json) instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour the output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+/// `archivar show`
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The item's id, as in search results
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Print the item as JSON (schema/item.v1.schema.json)
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour the output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+/// `archivar stats`
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Print JSON (schema/stats.v1.schema.json) instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour the output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+fn parse_day(s: &str) -> Result<Day, String> {
+    Day::parse(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_ok() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn dates_in_both_forms() {
+        let cli = Cli::try_parse_from([
+            "archivar",
+            "search",
+            "x",
+            "--from",
+            "14.02.2025",
+            "--to",
+            "2025-02-28",
+        ])
+        .unwrap();
+        let Command::Search(s) = cli.command else {
+            panic!()
+        };
+        assert_eq!(s.from.unwrap().to_string(), "2025-02-14");
+        assert!(Cli::try_parse_from(["archivar", "search", "x", "--from", "2025-02-30"]).is_err());
+    }
+}

@@ -1,0 +1,225 @@
+//! The index schema, declared in `schema/index.v1.toml` and embedded here.
+
+use crate::analysis;
+use crate::error::IndexError;
+use serde::Deserialize;
+use tantivy::schema::{
+    BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, STRING, Schema,
+    TextFieldIndexing, TextOptions,
+};
+
+/// The schema file this binary builds indexes with.
+pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v1.toml");
+
+/// One field as declared.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// tantivy field name.
+    pub name: String,
+    /// text, keyword, date or stored.
+    #[serde(rename = "type")]
+    pub kind: FieldKind,
+    /// Analyzer of a text field.
+    #[serde(default)]
+    pub analyzer: Option<String>,
+    /// Whether the field is a fast (columnar) field.
+    #[serde(default)]
+    pub fast: bool,
+    /// Weight in a query without field prefix.
+    #[serde(default)]
+    pub boost: f32,
+    /// Name a query uses for the field.
+    #[serde(default)]
+    pub prefix: Option<String>,
+    /// What the field holds.
+    pub doc: String,
+}
+
+/// The kinds of field the schema file knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    /// Analysed text.
+    Text,
+    /// One exact term per value.
+    Keyword,
+    /// A day.
+    Date,
+    /// Stored, not searched.
+    Stored,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemaFile {
+    version: u32,
+    field: Vec<FieldSpec>,
+}
+
+/// The fields the code refers to by name.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// Item id.
+    pub id: Field,
+    /// Source file.
+    pub source: Field,
+    /// All searchable text.
+    pub text: Field,
+    /// Headline.
+    pub title: Field,
+    /// Kicker and subheadings.
+    pub headings: Field,
+    /// Speaker names (text).
+    pub speaker: Field,
+    /// Programme (text).
+    pub program: Field,
+    /// Programme key (filter, facets).
+    pub program_facet: Field,
+    /// Speaker keys (filter, facets).
+    pub speaker_facet: Field,
+    /// Broadcast day.
+    pub date: Field,
+    /// The stored item.
+    pub item: Field,
+}
+
+/// The schema: version, tantivy schema, fields and their declarations.
+#[derive(Debug, Clone)]
+pub struct ArchiveSchema {
+    /// Version of the schema file.
+    pub version: u32,
+    /// The tantivy schema.
+    pub schema: Schema,
+    /// The fields by role.
+    pub fields: Fields,
+    /// The declarations, in file order.
+    pub specs: Vec<FieldSpec>,
+}
+
+impl ArchiveSchema {
+    /// Build the schema from the embedded file.
+    pub fn embedded() -> Result<ArchiveSchema, IndexError> {
+        ArchiveSchema::from_toml(SCHEMA_TOML)
+    }
+
+    /// Build a schema from the text of a schema file.
+    pub fn from_toml(text: &str) -> Result<ArchiveSchema, IndexError> {
+        let file: SchemaFile =
+            toml::from_str(text).map_err(|e| IndexError::Schema(e.to_string()))?;
+        let mut b = Schema::builder();
+        for spec in &file.field {
+            match spec.kind {
+                FieldKind::Text => {
+                    let analyzer = spec.analyzer.as_deref().unwrap_or(analysis::GERMAN);
+                    if analyzer != analysis::GERMAN {
+                        return Err(IndexError::Schema(format!(
+                            "field {}: unknown analyzer {analyzer}",
+                            spec.name
+                        )));
+                    }
+                    let indexing = TextFieldIndexing::default()
+                        .set_tokenizer(analyzer)
+                        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+                    b.add_text_field(
+                        &spec.name,
+                        TextOptions::default().set_indexing_options(indexing),
+                    );
+                }
+                FieldKind::Keyword => {
+                    let mut opts = STRING;
+                    if spec.fast {
+                        opts = opts | tantivy::schema::FAST;
+                    }
+                    b.add_text_field(&spec.name, opts);
+                }
+                FieldKind::Date => {
+                    let mut opts = DateOptions::default()
+                        .set_indexed()
+                        .set_precision(DateTimePrecision::Seconds);
+                    if spec.fast {
+                        opts = opts.set_fast();
+                    }
+                    b.add_date_field(&spec.name, opts);
+                }
+                FieldKind::Stored => {
+                    b.add_bytes_field(&spec.name, BytesOptions::default().set_stored());
+                }
+            }
+        }
+        let schema = b.build();
+        let get = |name: &str| {
+            schema
+                .get_field(name)
+                .map_err(|_| IndexError::Schema(format!("no field \"{name}\"")))
+        };
+        let fields = Fields {
+            id: get("id")?,
+            source: get("source")?,
+            text: get("text")?,
+            title: get("title")?,
+            headings: get("headings")?,
+            speaker: get("speaker")?,
+            program: get("program")?,
+            program_facet: get("program_facet")?,
+            speaker_facet: get("speaker_facet")?,
+            date: get("date")?,
+            item: get("item")?,
+        };
+        Ok(ArchiveSchema {
+            version: file.version,
+            schema,
+            fields,
+            specs: file.field,
+        })
+    }
+
+    /// Text fields searched by a query without prefix, with their boosts.
+    pub fn default_fields(&self) -> Vec<(Field, f32)> {
+        self.specs
+            .iter()
+            .filter(|s| s.kind == FieldKind::Text && s.boost > 0.0)
+            .filter_map(|s| Some((self.schema.get_field(&s.name).ok()?, s.boost)))
+            .collect()
+    }
+
+    /// The text field a query prefix names (`title`, `speaker`, …).
+    pub fn field_for_prefix(&self, prefix: &str) -> Option<Field> {
+        let p = prefix.to_lowercase();
+        self.specs
+            .iter()
+            .find(|s| s.kind == FieldKind::Text && s.prefix.as_deref() == Some(p.as_str()))
+            .and_then(|s| self.schema.get_field(&s.name).ok())
+    }
+
+    /// The prefixes a query may use, for error messages.
+    pub fn prefixes(&self) -> Vec<&str> {
+        self.specs
+            .iter()
+            .filter_map(|s| s.prefix.as_deref())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_schema_builds() {
+        let s = ArchiveSchema::embedded().unwrap();
+        assert_eq!(s.version, 1);
+        assert_eq!(s.field_for_prefix("Title"), Some(s.fields.title));
+        assert_eq!(s.field_for_prefix("speaker"), Some(s.fields.speaker));
+        assert_eq!(s.field_for_prefix("nope"), None);
+        let defaults = s.default_fields();
+        assert!(defaults.iter().any(|(f, _)| *f == s.fields.text));
+        assert!(!defaults.iter().any(|(f, _)| *f == s.fields.program));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let bad = "version = 1\n[[field]]\nname = \"id\"\ntype = \"keyword\"\ndoc = \"x\"\nstorred = true\n";
+        assert!(ArchiveSchema::from_toml(bad).is_err());
+    }
+}

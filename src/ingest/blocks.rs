@@ -1,0 +1,192 @@
+//! Body text to blocks: paragraphs, subheadings, image captions with their
+//! credits, and speaker turns. Shared by the text and JSON Lines readers.
+
+use super::turns::{ends_sentence, is_strong_label, parse_turn, speaker_name};
+use crate::item::{Block, BlockKind};
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Longest line taken for a subheading or an image's alternative text.
+const HEADING_MAX_CHARS: usize = 120;
+
+fn credit_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // A caption ends with a photo credit in parentheses: agencies
+        // separated by slashes, or a known agency name.
+        Regex::new(
+            r"(?i)^(?P<caption>.*?)\s*\((?P<credit>[^()]*(?:\s/\s|imago|picture[ -]alliance|dpa|afp|reuters|getty|epa|keystone|photothek|ap photo)[^()]*)\)\s*$",
+        )
+        .expect("credit regex is valid")
+    })
+}
+
+/// Split a caption line into caption and credit.
+pub fn split_credit(line: &str) -> Option<(&str, &str)> {
+    let caps = credit_re().captures(line)?;
+    Some((
+        caps.name("caption")?.as_str(),
+        caps.name("credit")?.as_str(),
+    ))
+}
+
+fn is_heading_like(line: &str) -> bool {
+    line.chars().count() <= HEADING_MAX_CHARS && !ends_sentence(line)
+}
+
+/// A line of body text with its 1-based line number and whether a blank
+/// line stands before it.
+#[derive(Debug, Clone)]
+pub struct Line<'a> {
+    /// The text, trimmed.
+    pub text: &'a str,
+    /// Whether a blank line (or the start) precedes it.
+    pub after_blank: bool,
+    /// Whether a blank line (or the end) follows it.
+    pub before_blank: bool,
+}
+
+/// Lines of a text, trimmed, with blank-line context; blank lines dropped.
+pub fn lines(text: &str) -> Vec<Line<'_>> {
+    let raw: Vec<&str> = text.lines().map(str::trim).collect();
+    let mut out = Vec::new();
+    for (i, l) in raw.iter().enumerate() {
+        if l.is_empty() {
+            continue;
+        }
+        out.push(Line {
+            text: l,
+            after_blank: i == 0 || raw[i - 1].is_empty(),
+            before_blank: i + 1 == raw.len() || raw[i + 1].is_empty(),
+        });
+    }
+    out
+}
+
+/// Classify body lines into blocks; `speakers` collects the speakers found.
+/// The first plain paragraph is the lead when `first_is_lead`.
+pub fn classify(lines: &[Line<'_>], first_is_lead: bool, speakers: &mut Vec<String>) -> Vec<Block> {
+    // Weak labels (one mixed-case word) count only when they recur.
+    let mut label_counts: HashMap<&str, usize> = HashMap::new();
+    for l in lines {
+        if let Some(t) = parse_turn(l.text) {
+            *label_counts.entry(t.label).or_default() += 1;
+        }
+    }
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut current_speaker: Option<String> = None;
+    let mut lead_given = !first_is_lead;
+    let mut i = 0;
+    while i < lines.len() {
+        let l = &lines[i];
+        if let Some(t) = parse_turn(l.text)
+            && (is_strong_label(t.label) || label_counts.get(t.label).copied().unwrap_or(0) >= 2)
+        {
+            let name = speaker_name(t.label, speakers);
+            if !speakers.contains(&name) {
+                speakers.push(name.clone());
+            }
+            current_speaker = Some(name.clone());
+            blocks.push(Block {
+                kind: BlockKind::Turn,
+                text: t.text.to_string(),
+                speaker: Some(name),
+            });
+            lead_given = true;
+            i += 1;
+            continue;
+        }
+        if let Some((caption, credit)) = split_credit(l.text) {
+            blocks.push(Block::new(BlockKind::Caption, caption));
+            blocks.push(Block::new(BlockKind::Credit, credit));
+            i += 1;
+            continue;
+        }
+        let next_is_caption = lines
+            .get(i + 1)
+            .is_some_and(|n| !n.after_blank && split_credit(n.text).is_some());
+        if is_heading_like(l.text) && next_is_caption {
+            // The image's alternative text, right above its caption.
+            blocks.push(Block::new(BlockKind::Caption, l.text));
+            i += 1;
+            continue;
+        }
+        if is_heading_like(l.text) && l.after_blank && l.before_blank && i + 1 < lines.len() {
+            blocks.push(Block::new(BlockKind::Subheading, l.text));
+            current_speaker = None;
+            i += 1;
+            continue;
+        }
+        // Prose; a protocol remark "(Beifall bei der SPD)" has no speaker.
+        let is_remark = l.text.starts_with('(') && l.text.ends_with(')');
+        if let (Some(s), false) = (&current_speaker, is_remark) {
+            // A turn goes on until a blank line and a new label.
+            let continues =
+                !l.after_blank || blocks.last().is_some_and(|b| b.kind == BlockKind::Turn);
+            if continues {
+                blocks.push(Block {
+                    kind: BlockKind::Turn,
+                    text: l.text.to_string(),
+                    speaker: Some(s.clone()),
+                });
+                i += 1;
+                continue;
+            }
+        }
+        let kind = if lead_given {
+            BlockKind::Paragraph
+        } else {
+            lead_given = true;
+            BlockKind::Lead
+        };
+        blocks.push(Block::new(kind, l.text));
+        i += 1;
+    }
+    blocks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credits_split_off() {
+        assert_eq!(
+            split_credit("US-Präsident Donald Trump (IMAGO / ABACAPRESS / IMAGO / Pool / ABACA)"),
+            Some((
+                "US-Präsident Donald Trump",
+                "IMAGO / ABACAPRESS / IMAGO / Pool / ABACA"
+            ))
+        );
+        assert_eq!(
+            split_credit("Scholz in Berlin (picture alliance / dpa / Kay Nietfeld)").map(|c| c.1),
+            Some("picture alliance / dpa / Kay Nietfeld")
+        );
+        assert_eq!(split_credit("Die Partei (SPD) lehnt das ab."), None);
+    }
+
+    #[test]
+    fn interview_blocks() {
+        let text = "Christoph Heinemann: Frau Baerbock, brauchen wir eine Waffenruhe?\n\
+                    Annalena Baerbock: Ja, und zwar sofort.\n\
+                    HEINEMANN: Warum jetzt?\n\
+                    BAERBOCK: Weil Menschen sterben.";
+        let mut speakers = Vec::new();
+        let blocks = classify(&lines(text), true, &mut speakers);
+        assert_eq!(speakers, vec!["Christoph Heinemann", "Annalena Baerbock"]);
+        assert_eq!(blocks.len(), 4);
+        assert_eq!(blocks[3].speaker.as_deref(), Some("Annalena Baerbock"));
+        assert_eq!(blocks[3].text, "Weil Menschen sterben.");
+    }
+
+    #[test]
+    fn datelines_are_not_speakers() {
+        let text =
+            "Washington: Der US-Präsident hat neue Zölle angekündigt.\n\nDas trifft auch Stahl.";
+        let mut speakers = Vec::new();
+        let blocks = classify(&lines(text), true, &mut speakers);
+        assert!(speakers.is_empty());
+        assert_eq!(blocks[0].kind, BlockKind::Lead);
+    }
+}

@@ -1,0 +1,268 @@
+//! Ingest: files and folders of an archive to [`Item`]s.
+//!
+//! | file | format |
+//! |---|---|
+//! | `*.txt` | one item in the seed's text format ([`text`]) |
+//! | `*.jsonl`, `*.ndjson` (also `.gz`) | JSON Lines, one item a line ([`jsonl`]) |
+//!
+//! Folders are walked recursively (following links, skipping hidden
+//! entries); files of other types found there are counted as skipped. A file
+//! named explicitly is read whatever its name: JSON Lines if it starts with
+//! `{`, text otherwise.
+//!
+//! Ids: a text item's id is its file name without the extension
+//! (`data/news/dlf-2024-11-06-wahl-usa.txt` → `dlf-2024-11-06-wahl-usa`).
+//! A JSON Lines item keeps its `id`; one without gets `<file name without
+//! extension>#<12 hex digits of SHA-256 over title, date and body>`. Two
+//! items with the same id in one run: the later replaces the earlier, and
+//! the run says so.
+
+pub mod blocks;
+pub mod decode;
+pub mod jsonl;
+pub mod text;
+pub mod turns;
+
+use crate::error::{IngestError, Location};
+use crate::item::Item;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// Input formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One item in the seed's text format.
+    Text,
+    /// JSON Lines.
+    JsonLines,
+    /// Gzip-compressed JSON Lines.
+    JsonLinesGz,
+}
+
+/// A file to read.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as found.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: Format,
+    /// The id (text) or id prefix (JSON Lines) derived from the path.
+    pub id: String,
+    /// Size in bytes, for progress.
+    pub size: u64,
+}
+
+/// What reading produces, in order.
+#[derive(Debug)]
+pub enum Event {
+    /// An item to index.
+    Item(Item),
+    /// Something the user should know; nothing was lost.
+    Warning(Location, String),
+    /// A file or item that could not be read; it is not indexed.
+    Error(IngestError),
+}
+
+/// The files to read below the inputs, and what was passed over.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// Files to read, in a stable order.
+    pub sources: Vec<Source>,
+    /// Files of unknown type found in folders.
+    pub skipped: Vec<PathBuf>,
+    /// Inputs or folder entries that could not be read.
+    pub errors: Vec<IngestError>,
+}
+
+fn format_of(name: &str) -> Option<(Format, usize)> {
+    let lower = name.to_lowercase();
+    for (ext, fmt) in [
+        (".jsonl.gz", Format::JsonLinesGz),
+        (".ndjson.gz", Format::JsonLinesGz),
+        (".jsonl", Format::JsonLines),
+        (".ndjson", Format::JsonLines),
+        (".txt", Format::Text),
+    ] {
+        if lower.ends_with(ext) && lower.len() > ext.len() {
+            return Some((fmt, ext.len()));
+        }
+    }
+    None
+}
+
+fn strip_ext(rel: &str, ext_len: usize) -> String {
+    rel[..rel.len() - ext_len].to_string()
+}
+
+/// Find the files to read below the inputs.
+pub fn walk(inputs: &[PathBuf]) -> Walk {
+    let mut w = Walk::default();
+    for input in inputs {
+        let meta = match std::fs::metadata(input) {
+            Ok(m) => m,
+            Err(source) => {
+                w.errors.push(IngestError::Io {
+                    loc: Location::file(input),
+                    source,
+                });
+                continue;
+            }
+        };
+        if meta.is_file() {
+            let name = input
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let (format, id) = match format_of(&name) {
+                Some((f, ext_len)) => (f, strip_ext(&name, ext_len)),
+                None => {
+                    let stem = input
+                        .file_stem()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    (sniff(input), stem)
+                }
+            };
+            w.sources.push(Source {
+                path: input.clone(),
+                format,
+                id,
+                size: meta.len(),
+            });
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(input)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walker {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err.path().unwrap_or(input).to_path_buf();
+                    let msg = if err.loop_ancestor().is_some() {
+                        "symbolic link loop; skipped".to_string()
+                    } else {
+                        err.to_string()
+                    };
+                    w.errors.push(IngestError::Io {
+                        loc: Location::file(&path),
+                        source: std::io::Error::other(msg),
+                    });
+                    continue;
+                }
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy();
+            match format_of(&name) {
+                Some((format, ext_len)) => w.sources.push(Source {
+                    path: path.to_path_buf(),
+                    format,
+                    id: strip_ext(&name, ext_len),
+                    size: entry.metadata().map(|m| m.len()).unwrap_or(0),
+                }),
+                None => w.skipped.push(path.to_path_buf()),
+            }
+        }
+    }
+    w
+}
+
+fn sniff(path: &Path) -> Format {
+    let mut head = [0u8; 512];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    if head[..n].starts_with(&[0x1f, 0x8b]) {
+        return Format::JsonLinesGz;
+    }
+    let first = head[..n]
+        .iter()
+        .find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF));
+    if first == Some(&b'{') {
+        Format::JsonLines
+    } else {
+        Format::Text
+    }
+}
+
+/// Read one file, sending items, warnings and errors to `sink`.
+pub fn read_source(src: &Source, sink: &mut dyn FnMut(Event)) {
+    let loc = Location::file(&src.path);
+    let io_err = |source| IngestError::Io {
+        loc: loc.clone(),
+        source,
+    };
+    match src.format {
+        Format::Text => {
+            let bytes = match std::fs::read(&src.path) {
+                Ok(b) => b,
+                Err(e) => return sink(Event::Error(io_err(e))),
+            };
+            let decoded = match decode::decode(&bytes, &loc) {
+                Ok(d) => d,
+                Err(e) => return sink(Event::Error(e)),
+            };
+            if let Some(enc) = decoded.encoding {
+                sink(Event::Warning(
+                    loc.clone(),
+                    format!(
+                        "not UTF-8; decoded as {enc}. Convert the file to UTF-8 to silence this"
+                    ),
+                ));
+            }
+            match text::parse_text(&decoded.text, &src.id, &src.path) {
+                Ok(p) => {
+                    for w in p.warnings {
+                        sink(Event::Warning(loc.clone(), w));
+                    }
+                    sink(Event::Item(p.item));
+                }
+                Err(e) => sink(Event::Error(e)),
+            }
+        }
+        Format::JsonLines | Format::JsonLinesGz => {
+            let file = match std::fs::File::open(&src.path) {
+                Ok(f) => f,
+                Err(e) => return sink(Event::Error(io_err(e))),
+            };
+            let inner: Box<dyn Read> = if src.format == Format::JsonLinesGz {
+                Box::new(flate2::read::MultiGzDecoder::new(file))
+            } else {
+                Box::new(file)
+            };
+            let mut reader = BufReader::with_capacity(1 << 16, inner);
+            let mut legacy_line = None;
+            let mut any = false;
+            let result = jsonl::read_jsonl(
+                &mut reader,
+                &src.path,
+                &src.id,
+                &mut |r| {
+                    any = true;
+                    match r {
+                        jsonl::LineResult::Item(i) => sink(Event::Item(i)),
+                        jsonl::LineResult::Error(e) => sink(Event::Error(e)),
+                    }
+                },
+                &mut |line| legacy_line = Some(line),
+            );
+            if let Some(line) = legacy_line {
+                sink(Event::Warning(
+                    Location::line(&src.path, line),
+                    "not UTF-8 from this line on; decoded as windows-1252. Convert the file to UTF-8 to silence this"
+                        .to_string(),
+                ));
+            }
+            if let Err(e) = result {
+                sink(Event::Error(e));
+            } else if !any {
+                sink(Event::Error(IngestError::Empty { loc }));
+            }
+        }
+    }
+}

@@ -1,0 +1,224 @@
+//! `Item`: the one record every stage passes on, from ingest to output.
+//!
+//! An item is one broadcast text: a news item, an interview, a transcript,
+//! a speech. Its text is kept as `blocks` in reading order, each of a kind
+//! (lead, paragraph, subheading, caption, …) and, for transcripts, with the
+//! speaker of the turn, so that a hit can say who said the matched words.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A calendar date (proleptic Gregorian), serialised as `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(pub time::Date);
+
+impl Day {
+    /// Build a day from year, month and day, or say why it is no date.
+    pub fn from_ymd(year: i32, month: u8, day: u8) -> Result<Day, String> {
+        if !(1000..=9999).contains(&year) {
+            return Err(format!("year {year} is out of range 1000–9999"));
+        }
+        let month = time::Month::try_from(month).map_err(|_| format!("no month {month}"))?;
+        time::Date::from_calendar_date(year, month, day)
+            .map(Day)
+            .map_err(|_| format!("{month} {year} has no day {day}"))
+    }
+
+    /// Parse `YYYY-MM-DD`, `DD.MM.YYYY`, or an RFC 3339 timestamp (its date).
+    pub fn parse(text: &str) -> Result<Day, String> {
+        let t = text.trim();
+        let num = |s: &str| -> Result<u32, String> {
+            if s.is_empty() || s.len() > 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("\"{s}\" is not a number"));
+            }
+            s.parse::<u32>().map_err(|e| e.to_string())
+        };
+        if let Some((d, rest)) = t.split_once('.') {
+            let (m, y) = rest
+                .split_once('.')
+                .ok_or_else(|| "expected DD.MM.YYYY".to_string())?;
+            let y = num(y)?;
+            if y > 99_999 {
+                return Err(format!("year {y} is out of range"));
+            }
+            return Day::from_ymd(y as i32, num(m)? as u8, num(d)? as u8);
+        }
+        // Take the date part of a timestamp such as 2025-02-13T20:00:00+01:00.
+        let date_part = t.split(['T', ' ']).next().unwrap_or(t);
+        let mut parts = date_part.splitn(3, '-');
+        let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err("expected YYYY-MM-DD or DD.MM.YYYY".to_string());
+        };
+        let (y, m, d) = (num(y)?, num(m)?, num(d)?);
+        if m > 255 || d > 255 || y > 99_999 {
+            return Err(format!("{t} is out of range"));
+        }
+        Day::from_ymd(y as i32, m as u8, d as u8)
+    }
+
+    /// Days since 1970-01-01.
+    pub fn unix_days(self) -> i64 {
+        i64::from(self.0.to_julian_day() - UNIX_EPOCH_JULIAN_DAY)
+    }
+
+    /// The day `days` after 1970-01-01.
+    pub fn from_unix_days(days: i64) -> Option<Day> {
+        let jd = days.checked_add(i64::from(UNIX_EPOCH_JULIAN_DAY))?;
+        time::Date::from_julian_day(i32::try_from(jd).ok()?)
+            .ok()
+            .map(Day)
+    }
+}
+
+/// The Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i32 = 2_440_588;
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            self.0.year(),
+            self.0.month() as u8,
+            self.0.day()
+        )
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
+        let s = String::deserialize(d)?;
+        Day::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// What part of an item a block of text is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockKind {
+    /// The line above the title ("US-Präsident", "Interview").
+    Kicker,
+    /// The lead paragraph under the title.
+    Lead,
+    /// A body paragraph.
+    Paragraph,
+    /// A subheading inside the body.
+    Subheading,
+    /// An image caption (or its alternative text).
+    Caption,
+    /// A photo credit ("IMAGO / ABACAPRESS"): shown, never searched.
+    Credit,
+    /// A speaker turn of a transcript or interview.
+    Turn,
+}
+
+/// A piece of an item's text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Block {
+    /// What part of the item this is.
+    pub kind: BlockKind,
+    /// The text, as in the source.
+    pub text: String,
+    /// Who speaks, for turns whose speaker is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+}
+
+impl Block {
+    /// A block without a speaker.
+    pub fn new(kind: BlockKind, text: impl Into<String>) -> Block {
+        Block {
+            kind,
+            text: text.into(),
+            speaker: None,
+        }
+    }
+}
+
+/// One broadcast item, as stored in the index and printed by `show`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Stable id: given by the source, or derived (see `ingest`).
+    pub id: String,
+    /// Headline or episode label; may be empty.
+    pub title: String,
+    /// Broadcast date, where known.
+    pub date: Option<Day>,
+    /// Programme or outlet, where known.
+    pub program: Option<String>,
+    /// Everyone who speaks in the item or is named as its speaker.
+    #[serde(default)]
+    pub speakers: Vec<String>,
+    /// The text in reading order.
+    pub blocks: Vec<Block>,
+    /// The file the item came from, and its line for JSON Lines.
+    pub source: String,
+}
+
+impl Item {
+    /// The body as one text: every searchable block but the title,
+    /// separated by blank lines.
+    pub fn body_text(&self) -> String {
+        let mut out = String::new();
+        for b in &self.blocks {
+            if b.kind == BlockKind::Credit {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push_str("\n\n");
+            }
+            if let (BlockKind::Turn, Some(s)) = (b.kind, &b.speaker) {
+                out.push_str(s);
+                out.push_str(": ");
+            }
+            out.push_str(&b.text);
+        }
+        out
+    }
+
+    /// Add a speaker once, keeping first-seen order.
+    pub fn add_speaker(&mut self, name: &str) {
+        let name = name.trim();
+        if !name.is_empty() && !self.speakers.iter().any(|s| s == name) {
+            self.speakers.push(name.to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_both_date_forms() {
+        assert_eq!(Day::parse("13.02.2025").unwrap().to_string(), "2025-02-13");
+        assert_eq!(Day::parse("2025-02-13").unwrap().to_string(), "2025-02-13");
+        assert_eq!(
+            Day::parse("2025-02-13T20:00:00+01:00").unwrap().to_string(),
+            "2025-02-13"
+        );
+    }
+
+    #[test]
+    fn refuses_impossible_dates() {
+        assert!(Day::parse("31.02.2025").is_err());
+        assert!(Day::parse("2025-13-01").is_err());
+        assert!(Day::parse("01.01.99999").is_err());
+        assert!(Day::parse("gestern").is_err());
+        assert!(Day::parse("").is_err());
+    }
+
+    #[test]
+    fn unix_days_round_trip() {
+        let d = Day::parse("2025-02-13").unwrap();
+        assert_eq!(d.unix_days(), 20132);
+        assert_eq!(Day::from_unix_days(20132), Some(d));
+        assert_eq!(Day::parse("1970-01-01").unwrap().unix_days(), 0);
+    }
+}

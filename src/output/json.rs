@@ -1,0 +1,130 @@
+//! JSON Lines output, one object a line, as in `schema/hit.v1.schema.json`
+//! (hits, then a summary) and `schema/item.v1.schema.json` (`show`).
+//! Highlight offsets are [start, end) in Unicode code points of the text.
+
+use super::Printer;
+use crate::index::stats::Stats;
+use crate::item::{BlockKind, Item};
+use crate::search::Hits;
+use serde::Serialize;
+use std::io::{self, Write};
+use std::time::Duration;
+
+/// Writes JSON Lines.
+pub struct JsonPrinter<W: Write> {
+    out: W,
+}
+
+impl<W: Write> JsonPrinter<W> {
+    /// A printer on `out`.
+    pub fn new(out: W) -> JsonPrinter<W> {
+        JsonPrinter { out }
+    }
+
+    fn line<T: Serialize>(&mut self, v: &T) -> io::Result<()> {
+        serde_json::to_writer(&mut self.out, v)?;
+        self.out.write_all(b"\n")
+    }
+}
+
+#[derive(Serialize)]
+struct SnippetOut<'a> {
+    text: &'a str,
+    highlights: &'a [(usize, usize)],
+    kind: BlockKind,
+    speaker: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct HitOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    rank: usize,
+    id: &'a str,
+    score: Option<f32>,
+    title: &'a str,
+    title_highlights: &'a [(usize, usize)],
+    date: Option<String>,
+    program: Option<&'a str>,
+    speakers: &'a [String],
+    source: &'a str,
+    snippets: Vec<SnippetOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SummaryOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    query: &'a str,
+    total: usize,
+    offset: usize,
+    returned: usize,
+    elapsed_ms: f64,
+}
+
+/// `show --json`: the stored item plus its body as one text, so that the
+/// line is also valid input.
+#[derive(Serialize)]
+struct ItemOut<'a> {
+    #[serde(flatten)]
+    item: &'a Item,
+    body: String,
+}
+
+impl<W: Write> Printer for JsonPrinter<W> {
+    fn hits(
+        &mut self,
+        query: &str,
+        offset: usize,
+        hits: &Hits,
+        elapsed: Duration,
+    ) -> io::Result<()> {
+        for h in &hits.hits {
+            let it = &h.item;
+            self.line(&HitOut {
+                kind: "hit",
+                rank: h.rank,
+                id: &it.id,
+                score: h.score,
+                title: &it.title,
+                title_highlights: &h.title_highlights,
+                date: it.date.map(|d| d.to_string()),
+                program: it.program.as_deref(),
+                speakers: &it.speakers,
+                source: &it.source,
+                snippets: h
+                    .snippets
+                    .iter()
+                    .map(|s| SnippetOut {
+                        text: &s.text,
+                        highlights: &s.highlights,
+                        kind: s.kind,
+                        speaker: s.speaker.as_deref(),
+                    })
+                    .collect(),
+            })?;
+        }
+        self.line(&SummaryOut {
+            kind: "summary",
+            query,
+            total: hits.total,
+            offset,
+            returned: hits.hits.len(),
+            elapsed_ms: (elapsed.as_secs_f64() * 1e6).round() / 1e3,
+        })?;
+        self.out.flush()
+    }
+
+    fn item(&mut self, item: &Item) -> io::Result<()> {
+        self.line(&ItemOut {
+            item,
+            body: item.body_text(),
+        })?;
+        self.out.flush()
+    }
+
+    fn stats(&mut self, stats: &Stats) -> io::Result<()> {
+        self.line(stats)?;
+        self.out.flush()
+    }
+}

@@ -1,0 +1,54 @@
+//! Output: hits, items and statistics as terminal text or JSON Lines.
+//! Only this module writes to stdout.
+
+pub mod json;
+pub mod terminal;
+
+use crate::index::stats::Stats;
+use crate::item::Item;
+use crate::search::Hits;
+use std::io;
+use std::time::Duration;
+
+/// Something that prints results.
+pub trait Printer {
+    /// Print a page of hits (and nothing when there are none).
+    fn hits(
+        &mut self,
+        query: &str,
+        offset: usize,
+        hits: &Hits,
+        elapsed: Duration,
+    ) -> io::Result<()>;
+    /// Print one whole item.
+    fn item(&mut self, item: &Item) -> io::Result<()>;
+    /// Print index statistics.
+    fn stats(&mut self, stats: &Stats) -> io::Result<()>;
+}
+
+/// When to use colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set or TERM is dumb.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour stdout.
+    pub fn enabled(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::env::var("TERM").map_or(true, |t| t != "dumb")
+            }
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Terminal output: hits as a reader wants them, colour only on a terminal.
+
+use super::Printer;
+use crate::index::stats::Stats;
+use crate::item::{BlockKind, Item};
+use crate::search::Hits;
+use std::io;
+use std::time::Duration;
+use termcolor::{Color, ColorSpec, WriteColor};
+
+/// Longest title shown in a hit list, in characters.
+const TITLE_CHARS: usize = 120;
+
+/// Writes hits for people.
+pub struct TerminalPrinter<W: WriteColor> {
+    out: W,
+}
+
+impl<W: WriteColor> TerminalPrinter<W> {
+    /// A printer on `out`.
+    pub fn new(out: W) -> TerminalPrinter<W> {
+        TerminalPrinter { out }
+    }
+
+    fn styled(&mut self, text: &str, spec: &ColorSpec) -> io::Result<()> {
+        self.out.set_color(spec)?;
+        write!(self.out, "{text}")?;
+        self.out.reset()
+    }
+
+    /// Text with marked spans (character offsets) in the match colour.
+    fn marked(&mut self, text: &str, marks: &[(usize, usize)], base: &ColorSpec) -> io::Result<()> {
+        let mut hit = base.clone();
+        hit.set_fg(Some(Color::Red)).set_bold(true);
+        let chars: Vec<char> = text.chars().collect();
+        let mut at = 0;
+        for &(s, e) in marks {
+            let (s, e) = (s.min(chars.len()), e.min(chars.len()));
+            if s < at {
+                continue;
+            }
+            let plain: String = chars[at..s].iter().collect();
+            self.styled(&plain, base)?;
+            let m: String = chars[s..e].iter().collect();
+            self.styled(&m, &hit)?;
+            at = e;
+        }
+        let rest: String = chars[at..].iter().collect();
+        self.styled(&rest, base)
+    }
+}
+
+fn dim() -> ColorSpec {
+    let mut c = ColorSpec::new();
+    c.set_dimmed(true);
+    c
+}
+
+fn fg(color: Color) -> ColorSpec {
+    let mut c = ColorSpec::new();
+    c.set_fg(Some(color));
+    c
+}
+
+fn kind_label(kind: BlockKind) -> Option<&'static str> {
+    match kind {
+        BlockKind::Caption => Some("caption"),
+        BlockKind::Subheading => Some("subheading"),
+        _ => None,
+    }
+}
+
+impl<W: WriteColor> Printer for TerminalPrinter<W> {
+    fn hits(
+        &mut self,
+        _query: &str,
+        offset: usize,
+        hits: &Hits,
+        elapsed: Duration,
+    ) -> io::Result<()> {
+        if hits.hits.is_empty() {
+            return Ok(());
+        }
+        let width = hits.hits.last().map_or(1, |h| h.rank.to_string().len());
+        for h in &hits.hits {
+            let it = &h.item;
+            self.styled(&format!("{:>width$}. ", h.rank), &dim())?;
+            let (title, marks) = if it.title.chars().count() > TITLE_CHARS {
+                let t: String = it.title.chars().take(TITLE_CHARS).collect();
+                (format!("{t}…"), h.title_highlights.clone())
+            } else if it.title.is_empty() {
+                ("(untitled)".to_string(), Vec::new())
+            } else {
+                (it.title.clone(), h.title_highlights.clone())
+            };
+            let mut bold = ColorSpec::new();
+            bold.set_bold(true);
+            self.marked(&title, &marks, &bold)?;
+            writeln!(self.out)?;
+            let pad = " ".repeat(width + 2);
+            write!(self.out, "{pad}")?;
+            let date = it.date.map_or("undated".to_string(), |d| d.to_string());
+            self.styled(&date, &fg(Color::Green))?;
+            if let Some(p) = &it.program {
+                self.styled(" · ", &dim())?;
+                self.styled(p, &fg(Color::Cyan))?;
+            }
+            if !it.speakers.is_empty() {
+                self.styled(" · ", &dim())?;
+                let shown: Vec<&str> = it.speakers.iter().take(3).map(String::as_str).collect();
+                let more = it.speakers.len().saturating_sub(3);
+                let mut s = shown.join(", ");
+                if more > 0 {
+                    s.push_str(&format!(" +{more}"));
+                }
+                write!(self.out, "{s}")?;
+            }
+            self.styled(" · ", &dim())?;
+            self.styled(&it.id, &fg(Color::Magenta))?;
+            writeln!(self.out)?;
+            for s in &h.snippets {
+                write!(self.out, "{pad}")?;
+                if let Some(sp) = &s.speaker {
+                    self.styled(&format!("{sp}: "), &fg(Color::Yellow))?;
+                } else if let Some(label) = kind_label(s.kind) {
+                    self.styled(&format!("[{label}] "), &dim())?;
+                }
+                self.marked(&s.text, &s.highlights, &ColorSpec::new())?;
+                writeln!(self.out)?;
+            }
+            writeln!(self.out)?;
+        }
+        let first = offset + 1;
+        let last = offset + hits.hits.len();
+        let noun = if hits.total == 1 { "hit" } else { "hits" };
+        self.styled(
+            &format!(
+                "{first}–{last} of {} {noun} · {:.1} ms\n",
+                hits.total,
+                elapsed.as_secs_f64() * 1e3
+            ),
+            &dim(),
+        )?;
+        self.out.flush()
+    }
+
+    fn item(&mut self, item: &Item) -> io::Result<()> {
+        let mut bold = ColorSpec::new();
+        bold.set_bold(true);
+        let kicker = item.blocks.iter().find(|b| b.kind == BlockKind::Kicker);
+        if let Some(k) = kicker {
+            self.styled(&format!("{}\n", k.text), &fg(Color::Cyan))?;
+        }
+        self.styled(&format!("{}\n", item.title), &bold)?;
+        let date = item.date.map_or("undated".to_string(), |d| d.to_string());
+        self.styled(&date, &fg(Color::Green))?;
+        if let Some(p) = &item.program {
+            write!(self.out, " · {p}")?;
+        }
+        self.styled(&format!(" · {} · {}\n", item.id, item.source), &dim())?;
+        if !item.speakers.is_empty() {
+            writeln!(self.out, "Speakers: {}", item.speakers.join(", "))?;
+        }
+        let mut last_speaker: Option<&str> = None;
+        for b in &item.blocks {
+            match b.kind {
+                BlockKind::Kicker => continue,
+                BlockKind::Lead => {
+                    writeln!(self.out)?;
+                    self.styled(&format!("{}\n", b.text), &bold)?;
+                }
+                BlockKind::Subheading => {
+                    writeln!(self.out)?;
+                    self.styled(&format!("{}\n", b.text), &bold)?;
+                }
+                BlockKind::Caption => self.styled(&format!("\n[caption] {}", b.text), &dim())?,
+                BlockKind::Credit => self.styled(&format!(" ({})\n", b.text), &dim())?,
+                BlockKind::Turn => {
+                    let sp = b.speaker.as_deref();
+                    if sp != last_speaker || sp.is_none() {
+                        writeln!(self.out)?;
+                        if let Some(s) = sp {
+                            self.styled(&format!("{s}: "), &fg(Color::Yellow))?;
+                        }
+                    }
+                    writeln!(self.out, "{}", b.text)?;
+                    last_speaker = sp;
+                    continue;
+                }
+                BlockKind::Paragraph => {
+                    writeln!(self.out)?;
+                    writeln!(self.out, "{}", b.text)?;
+                }
+            }
+            last_speaker = None;
+        }
+        self.out.flush()
+    }
+
+    fn stats(&mut self, s: &Stats) -> io::Result<()> {
+        let mut bold = ColorSpec::new();
+        bold.set_bold(true);
+        self.styled("Index     ", &bold)?;
+        writeln!(self.out, "{} (schema v{})", s.index, s.schema_version)?;
+        self.styled("Items     ", &bold)?;
+        writeln!(self.out, "{} ({} undated)", s.items, s.undated)?;
+        self.styled("Dates     ", &bold)?;
+        match (&s.first_date, &s.last_date) {
+            (Some(a), Some(b)) => writeln!(self.out, "{a} – {b}")?,
+            _ => writeln!(self.out, "–")?,
+        }
+        self.styled("Size      ", &bold)?;
+        writeln!(self.out, "{:.1} MB on disk", s.index_bytes as f64 / 1e6)?;
+        self.styled(&format!("\nProgrammes ({})\n", s.programs.len()), &bold)?;
+        for c in &s.programs {
+            writeln!(self.out, "  {:>7}  {}", c.count, c.name)?;
+        }
+        self.styled(
+            &format!(
+                "\nSpeakers ({}, top {})\n",
+                s.speakers_total,
+                s.speakers.len()
+            ),
+            &bold,
+        )?;
+        for c in &s.speakers {
+            writeln!(self.out, "  {:>7}  {}", c.count, c.name)?;
+        }
+        self.out.flush()
+    }
+}

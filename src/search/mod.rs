@@ -1,0 +1,528 @@
+//! Search: a query and filters to ranked [`Hit`]s with snippets.
+
+pub mod parse;
+pub mod snippet;
+
+use crate::analysis::{Analyzer, TokenKind};
+use crate::error::{IndexError, QueryError};
+use crate::index::{Archive, datetime_to_day, day_to_datetime, key};
+use crate::item::{Day, Item};
+use parse::Node;
+use snippet::{Marks, Snippet};
+use std::collections::BTreeSet;
+use std::ops::Bound;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
+    TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, TantivyDocument};
+use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
+
+/// How many of a query's words must match.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MatchMode {
+    /// Every word.
+    All,
+    /// At least one word; more matches rank higher.
+    Any,
+    /// At least this share of the words (0–1], rounded up.
+    Share(f32),
+}
+
+impl std::str::FromStr for MatchMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<MatchMode, String> {
+        match s {
+            "all" => Ok(MatchMode::All),
+            "any" => Ok(MatchMode::Any),
+            _ => {
+                let pct = s
+                    .strip_suffix('%')
+                    .and_then(|p| p.parse::<f32>().ok())
+                    .filter(|p| *p > 0.0 && *p <= 100.0)
+                    .ok_or_else(|| format!("\"{s}\": expected all, any, or a share such as 60%"))?;
+                Ok(MatchMode::Share(pct / 100.0))
+            }
+        }
+    }
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first.
+    Relevance,
+    /// Newest first.
+    Date,
+}
+
+/// A search as the user asked for it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The query text.
+    pub query: String,
+    /// First day, inclusive.
+    pub from: Option<Day>,
+    /// Last day, inclusive.
+    pub to: Option<Day>,
+    /// Programmes (any of them).
+    pub programs: Vec<String>,
+    /// Speakers (any of them).
+    pub speakers: Vec<String>,
+    /// Order.
+    pub sort: Sort,
+    /// Hits to return (at least 1).
+    pub limit: usize,
+    /// Hits to skip.
+    pub offset: usize,
+    /// How many words must match.
+    pub mode: MatchMode,
+    /// Snippets per hit.
+    pub snippets: usize,
+}
+
+/// One result.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// 1-based rank in the whole result list.
+    pub rank: usize,
+    /// BM25 score; `None` when sorted by date.
+    pub score: Option<f32>,
+    /// The stored item.
+    pub item: Item,
+    /// Marked spans of the title, in characters.
+    pub title_highlights: Vec<(usize, usize)>,
+    /// Best passages.
+    pub snippets: Vec<Snippet>,
+}
+
+/// The results of a search.
+#[derive(Debug, Clone)]
+pub struct Hits {
+    /// All matching items.
+    pub total: usize,
+    /// The requested page.
+    pub hits: Vec<Hit>,
+    /// Things the user should know (a filter that matched no name, …).
+    pub notes: Vec<String>,
+}
+
+/// Errors of a search.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The query cannot be run.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// The index failed.
+    #[error(transparent)]
+    Index(#[from] IndexError),
+}
+
+struct Builder<'a> {
+    archive: &'a Archive,
+    analyzer: &'a Analyzer,
+    mode: MatchMode,
+    marks: Marks,
+}
+
+impl Builder<'_> {
+    fn fields(&self, prefix: &Option<String>) -> Vec<(Field, f32)> {
+        match prefix {
+            Some(p) => self
+                .archive
+                .schema
+                .field_for_prefix(p)
+                .map(|f| vec![(f, 1.0)])
+                .unwrap_or_default(),
+            None => self.archive.schema.default_fields(),
+        }
+    }
+
+    /// Build a node; `None` when nothing is left to search (stopwords).
+    fn build(&mut self, node: &Node, positive: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+        match node {
+            Node::Word { field, text } => Ok(self.word(field, text, positive)),
+            Node::Phrase { field, text } => Ok(self.phrase(field, text, positive)),
+            Node::Must(inner) => self.build(inner, positive),
+            Node::Not(_) => Err(QueryError::OnlyExclusions),
+            Node::Or(alts) => {
+                let mut qs = Vec::new();
+                for a in alts {
+                    if let Some(q) = self.build(a, positive)? {
+                        qs.push((Occur::Should, q));
+                    }
+                }
+                Ok(match qs.len() {
+                    0 => None,
+                    1 => qs.pop().map(|(_, q)| q),
+                    _ => Some(Box::new(BooleanQuery::new(qs))),
+                })
+            }
+            Node::And(items) => {
+                let mut shoulds = Vec::new();
+                let mut clauses = Vec::new();
+                for it in items {
+                    match it {
+                        Node::Not(inner) => {
+                            if let Some(q) = self.build(inner, false)? {
+                                clauses.push((Occur::MustNot, q));
+                            }
+                        }
+                        Node::Must(inner) => {
+                            if let Some(q) = self.build(inner, positive)? {
+                                clauses.push((Occur::Must, q));
+                            }
+                        }
+                        other => {
+                            if let Some(q) = self.build(other, positive)? {
+                                shoulds.push(q);
+                            }
+                        }
+                    }
+                }
+                let required = clauses.iter().filter(|(o, _)| *o == Occur::Must).count();
+                if shoulds.is_empty() && required == 0 {
+                    if clauses.is_empty() {
+                        return Ok(None);
+                    }
+                    return Err(QueryError::OnlyExclusions);
+                }
+                let n = shoulds.len();
+                let min = match self.mode {
+                    MatchMode::All => n,
+                    MatchMode::Any => usize::from(required == 0),
+                    MatchMode::Share(p) => ((n as f32 * p).ceil() as usize).clamp(1, n.max(1)),
+                }
+                .min(n);
+                if n == 1 && clauses.is_empty() {
+                    return Ok(shoulds.pop());
+                }
+                let occur = if min == n { Occur::Must } else { Occur::Should };
+                clauses.extend(shoulds.into_iter().map(|q| (occur, q)));
+                let mut bq = BooleanQuery::new(clauses);
+                if occur == Occur::Should && min > 1 {
+                    bq.set_minimum_number_should_match(min);
+                }
+                Ok(Some(Box::new(bq)))
+            }
+        }
+    }
+
+    fn word(
+        &mut self,
+        field: &Option<String>,
+        text: &str,
+        positive: bool,
+    ) -> Option<Box<dyn Query>> {
+        let tokens = self.analyzer.analyze(text);
+        if tokens.is_empty() {
+            return None;
+        }
+        let groups: BTreeSet<u32> = tokens.iter().map(|t| t.group).collect();
+        if groups.len() > 1 {
+            // "13.02.2025", "Zelensky's": words that are several words.
+            return self.phrase(field, text, positive);
+        }
+        let whole = tokens.iter().find(|t| t.kind == TokenKind::Whole);
+        let parts: Vec<(u32, String)> = tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| (t.position, t.text.clone()))
+            .collect();
+        if positive {
+            for t in &tokens {
+                self.marks.terms.insert(t.text.clone());
+            }
+        }
+        let fields = self.fields(field);
+        let per_field = |f: Field| -> Box<dyn Query> {
+            let part_q = parts_query(f, &parts);
+            match (whole, part_q) {
+                (Some(w), Some(pq)) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, term_query(f, &w.text)),
+                    (Occur::Should, pq),
+                ])),
+                (Some(w), None) => term_query(f, &w.text),
+                (None, Some(pq)) => pq,
+                (None, None) => Box::new(EmptyQuery),
+            }
+        };
+        Some(across_fields(&fields, per_field))
+    }
+
+    fn phrase(
+        &mut self,
+        field: &Option<String>,
+        text: &str,
+        positive: bool,
+    ) -> Option<Box<dyn Query>> {
+        let parts: Vec<(u32, String)> = self
+            .analyzer
+            .analyze(text)
+            .into_iter()
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| (t.position, t.text))
+            .collect();
+        let first = parts.first()?.0;
+        if positive {
+            if parts.len() == 1 {
+                self.marks.terms.insert(parts[0].1.clone());
+            } else {
+                self.marks
+                    .phrases
+                    .push(parts.iter().map(|(p, t)| (p - first, t.clone())).collect());
+            }
+        }
+        let fields = self.fields(field);
+        Some(across_fields(&fields, |f| {
+            parts_query(f, &parts).unwrap_or_else(|| Box::new(EmptyQuery))
+        }))
+    }
+}
+
+fn term_query(f: Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(f, text),
+        IndexRecordOption::WithFreqs,
+    ))
+}
+
+/// One term, or a phrase of terms at their relative positions.
+fn parts_query(f: Field, parts: &[(u32, String)]) -> Option<Box<dyn Query>> {
+    match parts {
+        [] => None,
+        [(_, t)] => Some(term_query(f, t)),
+        _ => {
+            let first = parts[0].0;
+            let terms = parts
+                .iter()
+                .map(|(p, t)| ((p - first) as usize, Term::from_field_text(f, t)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset(terms)))
+        }
+    }
+}
+
+/// The same query over several fields, scores summed with field boosts.
+fn across_fields(
+    fields: &[(Field, f32)],
+    per_field: impl Fn(Field) -> Box<dyn Query>,
+) -> Box<dyn Query> {
+    let mut qs: Vec<(Occur, Box<dyn Query>)> = fields
+        .iter()
+        .map(|&(f, boost)| {
+            let q = per_field(f);
+            let q: Box<dyn Query> = if (boost - 1.0).abs() > f32::EPSILON {
+                Box::new(BoostQuery::new(q, boost))
+            } else {
+                q
+            };
+            (Occur::Should, q)
+        })
+        .collect();
+    if qs.len() == 1 {
+        return qs.pop().expect("one").1;
+    }
+    Box::new(BooleanQuery::new(qs))
+}
+
+/// All values of a keyword field in the index (programmes, speakers).
+pub fn field_values(
+    searcher: &Searcher,
+    field: Field,
+) -> Result<BTreeSet<String>, tantivy::TantivyError> {
+    let mut out = BTreeSet::new();
+    for seg in searcher.segment_readers() {
+        let inv = seg.inverted_index(field)?;
+        let mut stream = inv.terms().stream()?;
+        while stream.advance() {
+            if let Ok(s) = std::str::from_utf8(stream.key()) {
+                out.insert(s.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a speaker name matches a filter: the filter's words, in order,
+/// are whole words of the name ("Baerbock" matches "Annalena Baerbock").
+pub fn speaker_matches(name: &str, filter: &str) -> bool {
+    let n: Vec<String> = key(name).split(' ').map(str::to_string).collect();
+    let f: Vec<String> = key(filter).split(' ').map(str::to_string).collect();
+    !f.is_empty() && n.windows(f.len()).any(|w| w == f.as_slice())
+}
+
+/// Parse a query for this archive.
+pub fn parse_query(archive: &Archive, query: &str) -> Result<Node, QueryError> {
+    let known = archive
+        .schema
+        .prefixes()
+        .iter()
+        .map(|p| format!("{p}:"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    parse::parse(
+        query,
+        &|p| archive.schema.field_for_prefix(p).is_some(),
+        &known,
+    )
+}
+
+/// Run a search.
+pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<Hits, SearchError> {
+    let analyzer = Analyzer::shared();
+    let node = parse_query(archive, &req.query)?;
+    let mut b = Builder {
+        archive,
+        analyzer,
+        mode: req.mode,
+        marks: Marks::default(),
+    };
+    let main = b
+        .build(&node, true)?
+        .ok_or_else(|| QueryError::NothingToSearch {
+            query: req.query.clone(),
+        })?;
+    let marks = b.marks;
+    let f = archive.fields();
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+    let mut notes = Vec::new();
+    let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
+        (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
+    };
+    if req.from.is_some() || req.to.is_some() {
+        let lo = req.from.map_or(Bound::Unbounded, |d| {
+            Bound::Included(Term::from_field_date(f.date, day_to_datetime(d)))
+        });
+        let hi = req.to.map_or(Bound::Unbounded, |d| {
+            Bound::Included(Term::from_field_date(f.date, day_to_datetime(d)))
+        });
+        clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
+    }
+    let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
+    if !req.programs.is_empty() {
+        let names = field_values(searcher, f.program_facet).map_err(tantivy_err)?;
+        let wanted: BTreeSet<String> = req.programs.iter().map(|p| key(p)).collect();
+        let hits: Vec<&String> = names.iter().filter(|n| wanted.contains(&key(n))).collect();
+        if hits.len() < wanted.len() {
+            notes.push(format!(
+                "programmes in the index: {}",
+                names.iter().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        clauses.push(filter(any_term(f.program_facet, hits)));
+    }
+    if !req.speakers.is_empty() {
+        let names = field_values(searcher, f.speaker_facet).map_err(tantivy_err)?;
+        let hits: Vec<&String> = names
+            .iter()
+            .filter(|n| req.speakers.iter().any(|s| speaker_matches(n, s)))
+            .collect();
+        if hits.is_empty() {
+            notes.push(format!(
+                "no speaker in the index matches {}; `archivar stats` lists them",
+                req.speakers.join(", ")
+            ));
+        }
+        clauses.push(filter(any_term(f.speaker_facet, hits)));
+    }
+    let query = BooleanQuery::new(clauses);
+    let limit = req.limit.max(1);
+    let page: Vec<(Option<f32>, DocAddress)>;
+    let total;
+    match req.sort {
+        Sort::Relevance => {
+            let (n, top) = searcher
+                .search(
+                    &query,
+                    &(
+                        Count,
+                        TopDocs::with_limit(limit)
+                            .and_offset(req.offset)
+                            .order_by_score(),
+                    ),
+                )
+                .map_err(tantivy_err)?;
+            total = n;
+            page = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
+        }
+        Sort::Date => {
+            let (n, top) = searcher
+                .search(
+                    &query,
+                    &(
+                        Count,
+                        TopDocs::with_limit(limit)
+                            .and_offset(req.offset)
+                            .order_by_fast_field::<DateTime>("date", Order::Desc),
+                    ),
+                )
+                .map_err(tantivy_err)?;
+            total = n;
+            page = top.into_iter().map(|(_, a)| (None, a)).collect();
+        }
+    }
+    let mut hits = Vec::with_capacity(page.len());
+    for (i, (score, addr)) in page.into_iter().enumerate() {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
+        let item = archive.stored_item(&doc)?;
+        let title_highlights = snippet::highlight_all(analyzer, &item.title, &marks);
+        let snippets = snippet::snippets(analyzer, &item, &marks, req.snippets);
+        hits.push(Hit {
+            rank: req.offset + i + 1,
+            score,
+            item,
+            title_highlights,
+            snippets,
+        });
+    }
+    Ok(Hits { total, hits, notes })
+}
+
+fn any_term(field: Field, values: Vec<&String>) -> Box<dyn Query> {
+    if values.is_empty() {
+        return Box::new(EmptyQuery);
+    }
+    Box::new(BooleanQuery::new(
+        values
+            .into_iter()
+            .map(|v| {
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(field, v),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>,
+                )
+            })
+            .collect(),
+    ))
+}
+
+/// The day of a tantivy date, for callers that read fast fields.
+pub fn day_of(dt: DateTime) -> Option<Day> {
+    datetime_to_day(dt)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_modes_parse() {
+        assert_eq!("all".parse::<MatchMode>(), Ok(MatchMode::All));
+        assert_eq!("60%".parse::<MatchMode>(), Ok(MatchMode::Share(0.6)));
+        assert!("0%".parse::<MatchMode>().is_err());
+        assert!("most".parse::<MatchMode>().is_err());
+    }
+
+    #[test]
+    fn speaker_filter_matches_whole_words() {
+        assert!(speaker_matches("Annalena Baerbock", "Baerbock"));
+        assert!(speaker_matches("Annalena Baerbock", "annalena baerbock"));
+        assert!(speaker_matches("Bärbel Bas", "Baerbel Bas"));
+        assert!(!speaker_matches("Annalena Baerbock", "Baer"));
+        assert!(!speaker_matches("Annalena Baerbock", "Baerbock Annalena"));
+    }
+}

@@ -1,0 +1,405 @@
+//! The query language, as users know it from web search and Elasticsearch's
+//! `query_string`:
+//!
+//! | syntax | meaning |
+//! |---|---|
+//! | `Selenskyj Rohstoffe` | words (how many must match: see `--match`) |
+//! | `"seltener Erden"` | a phrase: the words in this order |
+//! | `-Trump`, `NOT Trump` | exclude items with the word |
+//! | `+Ukraine` | require the word even when `--match any` |
+//! | `Zölle OR Zoelle` | either |
+//! | `( … )` | grouping |
+//! | `title:Waffenruhe`, `speaker:"Annalena Baerbock"` | a word or phrase in one field |
+
+use crate::error::QueryError;
+
+/// A parsed query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    /// A word, maybe hyphenated, maybe in a named field.
+    Word {
+        /// Field prefix as written, if any.
+        field: Option<String>,
+        /// The word.
+        text: String,
+    },
+    /// A quoted phrase.
+    Phrase {
+        /// Field prefix as written, if any.
+        field: Option<String>,
+        /// The words between the quotes.
+        text: String,
+    },
+    /// Exclusion.
+    Not(Box<Node>),
+    /// Required clause (`+word`).
+    Must(Box<Node>),
+    /// Any of these.
+    Or(Vec<Node>),
+    /// A sequence of clauses.
+    And(Vec<Node>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Lex {
+    Open(usize),
+    Close(usize),
+    Minus(usize),
+    Plus(usize),
+    Or(usize),
+    And,
+    Not(usize),
+    Word(Option<String>, String),
+    Phrase(Option<String>, String),
+}
+
+fn is_quote(c: char) -> bool {
+    matches!(c, '"' | '„' | '“' | '”' | '»' | '«')
+}
+
+fn marker(col: usize) -> String {
+    " ".repeat(col.saturating_sub(1))
+}
+
+/// Parse a query. `is_field` says whether a `name:` prefix names a field;
+/// a prefix that does not is an error, listing `known`.
+pub fn parse(
+    query: &str,
+    is_field: &dyn Fn(&str) -> bool,
+    known: &str,
+) -> Result<Node, QueryError> {
+    let lex = lex(query, is_field, known)?;
+    if lex.is_empty() {
+        return Err(QueryError::Empty);
+    }
+    let mut p = Parser { lex, pos: 0, query };
+    let node = p.or_expr()?;
+    if let Some(l) = p.lex.get(p.pos) {
+        let col = match l {
+            Lex::Close(c) => *c,
+            _ => 0,
+        };
+        return Err(QueryError::Paren {
+            col,
+            query: query.to_string(),
+            marker: marker(col),
+            hint: "this closes no parenthesis; remove it or add a \"(\" before",
+        });
+    }
+    Ok(node)
+}
+
+fn lex(query: &str, is_field: &dyn Fn(&str) -> bool, known: &str) -> Result<Vec<Lex>, QueryError> {
+    let chars: Vec<char> = query.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let col = i + 1;
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        match c {
+            '(' => {
+                out.push(Lex::Open(col));
+                i += 1;
+                continue;
+            }
+            ')' => {
+                out.push(Lex::Close(col));
+                i += 1;
+                continue;
+            }
+            '-' | '+' => {
+                let next = chars.get(i + 1).copied();
+                if next.is_none_or(|n| n.is_whitespace() || n == ')') {
+                    return Err(QueryError::Dangling {
+                        op: c.to_string(),
+                        col,
+                        hint: if c == '-' {
+                            "write -word to exclude a word"
+                        } else {
+                            "write +word to require a word"
+                        },
+                    });
+                }
+                out.push(if c == '-' {
+                    Lex::Minus(col)
+                } else {
+                    Lex::Plus(col)
+                });
+                i += 1;
+                continue;
+            }
+            _ => {}
+        }
+        if is_quote(c) {
+            let (text, next) = read_phrase(&chars, i, query)?;
+            out.push(Lex::Phrase(None, text));
+            i = next;
+            continue;
+        }
+        // A word runs to white space, a parenthesis or a quote.
+        let start = i;
+        while i < chars.len()
+            && !chars[i].is_whitespace()
+            && !matches!(chars[i], '(' | ')')
+            && !is_quote(chars[i])
+        {
+            i += 1;
+        }
+        let word: String = chars[start..i].iter().collect();
+        if let Some((prefix, rest)) = word.split_once(':')
+            && !prefix.is_empty()
+            && prefix.chars().all(char::is_alphabetic)
+            && (!rest.is_empty() || chars.get(i).is_some_and(|c| is_quote(*c)))
+        {
+            if !is_field(prefix) {
+                return Err(QueryError::UnknownField {
+                    field: prefix.to_string(),
+                    known: known.to_string(),
+                });
+            }
+            if rest.is_empty() {
+                let (text, next) = read_phrase(&chars, i, query)?;
+                out.push(Lex::Phrase(Some(prefix.to_string()), text));
+                i = next;
+            } else {
+                out.push(Lex::Word(Some(prefix.to_string()), rest.to_string()));
+            }
+            continue;
+        }
+        match word.as_str() {
+            "OR" | "||" => out.push(Lex::Or(col)),
+            "AND" | "&&" => out.push(Lex::And),
+            "NOT" => out.push(Lex::Not(col)),
+            _ => out.push(Lex::Word(None, word)),
+        }
+    }
+    Ok(out)
+}
+
+fn read_phrase(chars: &[char], open: usize, query: &str) -> Result<(String, usize), QueryError> {
+    let mut j = open + 1;
+    while j < chars.len() && !is_quote(chars[j]) {
+        j += 1;
+    }
+    if j >= chars.len() {
+        return Err(QueryError::UnclosedQuote {
+            col: open + 1,
+            query: query.to_string(),
+            marker: marker(open + 1),
+        });
+    }
+    Ok((chars[open + 1..j].iter().collect(), j + 1))
+}
+
+struct Parser<'q> {
+    lex: Vec<Lex>,
+    pos: usize,
+    query: &'q str,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Lex> {
+        self.lex.get(self.pos)
+    }
+
+    fn or_expr(&mut self) -> Result<Node, QueryError> {
+        let mut alts = Vec::new();
+        if let Some(Lex::Or(col)) = self.peek() {
+            return Err(self.dangling_or(*col));
+        }
+        alts.push(self.and_expr()?);
+        while let Some(Lex::Or(col)) = self.peek() {
+            let col = *col;
+            self.pos += 1;
+            if matches!(self.peek(), None | Some(Lex::Close(_)) | Some(Lex::Or(_))) {
+                return Err(self.dangling_or(col));
+            }
+            alts.push(self.and_expr()?);
+        }
+        Ok(if alts.len() == 1 {
+            alts.pop().expect("one")
+        } else {
+            Node::Or(alts)
+        })
+    }
+
+    fn dangling_or(&self, col: usize) -> QueryError {
+        QueryError::Dangling {
+            op: "OR".to_string(),
+            col,
+            hint: "write it between two words: Zölle OR Zoelle",
+        }
+    }
+
+    fn and_expr(&mut self) -> Result<Node, QueryError> {
+        let mut items = Vec::new();
+        loop {
+            match self.peek() {
+                None | Some(Lex::Or(_)) | Some(Lex::Close(_)) => break,
+                Some(Lex::And) => {
+                    self.pos += 1;
+                }
+                _ => items.push(self.unary()?),
+            }
+        }
+        Ok(if items.len() == 1 {
+            items.pop().expect("one")
+        } else {
+            Node::And(items)
+        })
+    }
+
+    fn unary(&mut self) -> Result<Node, QueryError> {
+        match self.peek().cloned() {
+            Some(Lex::Minus(col)) | Some(Lex::Not(col)) => {
+                self.pos += 1;
+                if matches!(self.peek(), None | Some(Lex::Or(_)) | Some(Lex::Close(_))) {
+                    return Err(QueryError::Dangling {
+                        op: "NOT".to_string(),
+                        col,
+                        hint: "write -word or NOT word to exclude a word",
+                    });
+                }
+                Ok(Node::Not(Box::new(self.unary()?)))
+            }
+            Some(Lex::Plus(_)) => {
+                self.pos += 1;
+                Ok(Node::Must(Box::new(self.unary()?)))
+            }
+            _ => self.primary(),
+        }
+    }
+
+    fn primary(&mut self) -> Result<Node, QueryError> {
+        match self.peek().cloned() {
+            Some(Lex::Open(col)) => {
+                self.pos += 1;
+                if matches!(self.peek(), Some(Lex::Close(_))) {
+                    self.pos += 1;
+                    return Ok(Node::And(Vec::new()));
+                }
+                let inner = self.or_expr()?;
+                match self.peek() {
+                    Some(Lex::Close(_)) => {
+                        self.pos += 1;
+                        Ok(inner)
+                    }
+                    _ => Err(QueryError::Paren {
+                        col,
+                        query: self.query.to_string(),
+                        marker: marker(col),
+                        hint: "this parenthesis is not closed; add a \")\"",
+                    }),
+                }
+            }
+            Some(Lex::Word(field, text)) => {
+                self.pos += 1;
+                Ok(Node::Word { field, text })
+            }
+            Some(Lex::Phrase(field, text)) => {
+                self.pos += 1;
+                Ok(Node::Phrase { field, text })
+            }
+            // Operators are handled by the callers; anything else is a bug.
+            _ => {
+                self.pos += 1;
+                Ok(Node::And(Vec::new()))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(q: &str) -> Result<Node, QueryError> {
+        parse(
+            q,
+            &|f| matches!(f, "title" | "speaker" | "program"),
+            "title:, speaker:, program:",
+        )
+    }
+
+    fn w(t: &str) -> Node {
+        Node::Word {
+            field: None,
+            text: t.to_string(),
+        }
+    }
+
+    #[test]
+    fn words_phrases_and_operators() {
+        assert_eq!(
+            p("Selenskyj Rohstoffe").unwrap(),
+            Node::And(vec![w("Selenskyj"), w("Rohstoffe")])
+        );
+        assert_eq!(
+            p("\"seltener Erden\" -Trump").unwrap(),
+            Node::And(vec![
+                Node::Phrase {
+                    field: None,
+                    text: "seltener Erden".into()
+                },
+                Node::Not(Box::new(w("Trump")))
+            ])
+        );
+        assert_eq!(
+            p("Zölle OR Zoelle").unwrap(),
+            Node::Or(vec![w("Zölle"), w("Zoelle")])
+        );
+        assert_eq!(p("US-Präsident").unwrap(), w("US-Präsident"));
+        assert_eq!(
+            p("speaker:\"Annalena Baerbock\" title:Waffenruhe").unwrap(),
+            Node::And(vec![
+                Node::Phrase {
+                    field: Some("speaker".into()),
+                    text: "Annalena Baerbock".into()
+                },
+                Node::Word {
+                    field: Some("title".into()),
+                    text: "Waffenruhe".into()
+                }
+            ])
+        );
+        assert_eq!(
+            p("„Seltene Erden“").unwrap(),
+            Node::Phrase {
+                field: None,
+                text: "Seltene Erden".into()
+            }
+        );
+        assert_eq!(
+            p("10:30 Uhr").unwrap(),
+            Node::And(vec![w("10:30"), w("Uhr")])
+        );
+    }
+
+    #[test]
+    fn errors_are_clear() {
+        assert_eq!(p(""), Err(QueryError::Empty));
+        assert_eq!(p("   "), Err(QueryError::Empty));
+        let e = p("\"seltene Erden").unwrap_err();
+        assert!(
+            e.to_string().starts_with("unclosed quote at column 1"),
+            "{e}"
+        );
+        assert!(matches!(
+            p("(Zölle OR Stahl"),
+            Err(QueryError::Paren { col: 1, .. })
+        ));
+        assert!(matches!(p("Zölle)"), Err(QueryError::Paren { col: 6, .. })));
+        assert!(matches!(
+            p("autor:Meier"),
+            Err(QueryError::UnknownField { .. })
+        ));
+        assert!(matches!(p("-"), Err(QueryError::Dangling { .. })));
+        assert!(matches!(p("Zölle OR"), Err(QueryError::Dangling { .. })));
+        assert!(matches!(p("OR Zölle"), Err(QueryError::Dangling { .. })));
+        assert!(matches!(p("Zölle NOT"), Err(QueryError::Dangling { .. })));
+    }
+}
