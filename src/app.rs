@@ -1,6 +1,6 @@
 //! One function per subcommand: glue between the stages.
 
-use crate::cli::{Cli, Command, IndexArgs, SearchArgs, ShowArgs, SortBy, StatsArgs};
+use crate::cli::{Cli, Command, EvalArgs, IndexArgs, SearchArgs, ShowArgs, SortBy, StatsArgs};
 use crate::index::writer::{Added, Indexer};
 use crate::index::{self, Archive};
 use crate::ingest::{self, Event};
@@ -33,6 +33,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Search(a) => run_search(dir, a),
         Command::Show(a) => run_show(dir, a),
         Command::Stats(a) => run_stats(dir, a),
+        Command::Eval(a) => run_eval(dir, a),
     }
 }
 
@@ -228,5 +229,68 @@ fn run_stats(dir: PathBuf, a: StatsArgs) -> Result<Outcome> {
     let searcher = archive.reader()?.searcher();
     let s = index::stats::stats(&archive, &searcher)?;
     printer(a.json, a.color).stats(&s)?;
+    Ok(Outcome::Success)
+}
+
+fn run_eval(dir: PathBuf, a: EvalArgs) -> Result<Outcome> {
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
+    let queries = crate::eval::read_queries(&a.queries)?;
+    let qrels = crate::eval::read_qrels(&a.qrels)?;
+    let mut file = match &a.run {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p)
+                .with_context(|| format!("cannot write the run file {}", p.display()))?,
+        )),
+        None => None,
+    };
+    let started = Instant::now();
+    let outcome = crate::eval::run_queries(
+        &archive,
+        &searcher,
+        &queries,
+        a.mode,
+        file.as_mut().map(|f| f as &mut dyn std::io::Write),
+    )?;
+    if let Some(mut f) = file {
+        std::io::Write::flush(&mut f)?;
+    }
+    let elapsed = started.elapsed();
+    let (m, _) = crate::eval::score(&qrels, &outcome.run);
+    let mut out = std::io::stdout().lock();
+    use std::io::Write;
+    if a.json {
+        let v = serde_json::json!({
+            "MRR@10": m.mrr10, "nDCG@10": m.ndcg10, "Recall@10": m.recall10,
+            "Recall@100": m.recall100, "queries": m.queries,
+            "relaxed": outcome.relaxed, "empty": outcome.empty,
+            "seconds": elapsed.as_secs_f64(),
+        });
+        writeln!(out, "{v}")?;
+    } else {
+        writeln!(out, "{:<11} {:>7}", "MRR@10", format!("{:.4}", m.mrr10))?;
+        writeln!(out, "{:<11} {:>7}", "nDCG@10", format!("{:.4}", m.ndcg10))?;
+        writeln!(
+            out,
+            "{:<11} {:>7}",
+            "Recall@10",
+            format!("{:.4}", m.recall10)
+        )?;
+        writeln!(
+            out,
+            "{:<11} {:>7}",
+            "Recall@100",
+            format!("{:.4}", m.recall100)
+        )?;
+        writeln!(
+            out,
+            "{:<11} {:>7}  ({} run as plain words after a syntax error, {} with nothing to search; {:.1} s)",
+            "queries",
+            m.queries,
+            outcome.relaxed,
+            outcome.empty,
+            elapsed.as_secs_f64()
+        )?;
+    }
     Ok(Outcome::Success)
 }

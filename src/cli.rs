@@ -43,6 +43,28 @@ pub enum Command {
     Show(ShowArgs),
     /// Items, date range, programmes, speakers and size of the index
     Stats(StatsArgs),
+    /// Measure ranking quality on judged queries (MRR@10, nDCG@10, Recall@10/100)
+    Eval(EvalArgs),
+}
+
+/// `archivar eval`
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Queries, one `qid<TAB>query` a line
+    #[arg(long, value_name = "FILE")]
+    pub queries: PathBuf,
+    /// Judgments in TREC format, `qid 0 docid rel`
+    #[arg(long, value_name = "FILE")]
+    pub qrels: PathBuf,
+    /// Also write the TREC run (`qid Q0 docid rank score tag`, top 100) here
+    #[arg(long, value_name = "FILE")]
+    pub run: Option<PathBuf>,
+    /// How many of a query's words must match: all, any, or a share such as 60%
+    #[arg(long = "match", default_value = crate::search::DEFAULT_MATCH, value_name = "HOW")]
+    pub mode: MatchMode,
+    /// Print JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `archivar index`
@@ -100,7 +122,7 @@ pub struct SearchArgs {
     #[arg(long, default_value_t = 0)]
     pub offset: u32,
     /// How many of the words must match: all, any, or a share such as 60%
-    #[arg(long = "match", default_value = "all", value_name = "HOW")]
+    #[arg(long = "match", default_value = crate::search::DEFAULT_MATCH, value_name = "HOW")]
     pub mode: MatchMode,
     /// Snippets per hit (0 to 10)
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]

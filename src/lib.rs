@@ -14,6 +14,7 @@
 //! - [`index`]: the schema from `schema/index.v1.toml`, writing, statistics.
 //! - [`search`]: query language, filters, ranking, snippets.
 //! - [`output`]: terminal and JSON printers.
+//! - [`eval`]: ranking quality on judged queries (MRR, nDCG, recall).
 //! - [`app`]: one function per subcommand.
 #![warn(missing_docs)]
 
@@ -21,6 +22,7 @@ pub mod analysis;
 pub mod app;
 pub mod cli;
 pub mod error;
+pub mod eval;
 pub mod index;
 pub mod ingest;
 pub mod item;

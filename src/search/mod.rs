@@ -28,7 +28,18 @@ pub enum MatchMode {
     Any,
     /// At least this share of the words (0–1], rounded up.
     Share(f32),
+    /// Every word of queries up to `upto` words, else at least `share` of
+    /// them (Elasticsearch's `minimum_should_match: "2<50%"`).
+    Auto {
+        /// Queries with at most this many words need them all.
+        upto: usize,
+        /// Share needed of longer queries.
+        share: f32,
+    },
 }
+
+/// The default of `--match`, chosen by measurement (docs/relevance.md).
+pub const DEFAULT_MATCH: &str = "2<50%";
 
 impl std::str::FromStr for MatchMode {
     type Err = String;
@@ -36,6 +47,17 @@ impl std::str::FromStr for MatchMode {
         match s {
             "all" => Ok(MatchMode::All),
             "any" => Ok(MatchMode::Any),
+            _ if s.contains('<') => {
+                let (n, pct) = s.split_once('<').unwrap_or_default();
+                let upto = n
+                    .trim()
+                    .parse::<usize>()
+                    .map_err(|_| format!("\"{s}\": expected N<share%, e.g. 2<50%"))?;
+                match pct.trim().parse::<MatchMode>()? {
+                    MatchMode::Share(share) => Ok(MatchMode::Auto { upto, share }),
+                    _ => Err(format!("\"{s}\": expected N<share%, e.g. 2<50%")),
+                }
+            }
             _ => {
                 let pct = s
                     .strip_suffix('%')
@@ -119,6 +141,9 @@ pub enum SearchError {
     Index(#[from] IndexError),
 }
 
+/// The required clauses of a word and its optional score bonus.
+type WordClauses = (Vec<Box<dyn Query>>, Option<Box<dyn Query>>);
+
 struct Builder<'a> {
     archive: &'a Archive,
     analyzer: &'a Analyzer,
@@ -142,8 +167,9 @@ impl Builder<'_> {
     /// Build a node; `None` when nothing is left to search (stopwords).
     fn build(&mut self, node: &Node, positive: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
         match node {
-            Node::Word { field, text } => Ok(self.word(field, text, positive)),
-            Node::Phrase { field, text } => Ok(self.phrase(field, text, positive)),
+            Node::Word { .. } | Node::Phrase { .. } => {
+                self.and(std::slice::from_ref(node), positive)
+            }
             Node::Must(inner) => self.build(inner, positive),
             Node::Not(_) => Err(QueryError::OnlyExclusions),
             Node::Or(alts) => {
@@ -159,96 +185,136 @@ impl Builder<'_> {
                     _ => Some(Box::new(BooleanQuery::new(qs))),
                 })
             }
-            Node::And(items) => {
-                let mut shoulds = Vec::new();
-                let mut clauses = Vec::new();
-                for it in items {
-                    match it {
-                        Node::Not(inner) => {
-                            if let Some(q) = self.build(inner, false)? {
-                                clauses.push((Occur::MustNot, q));
-                            }
-                        }
-                        Node::Must(inner) => {
-                            if let Some(q) = self.build(inner, positive)? {
-                                clauses.push((Occur::Must, q));
-                            }
-                        }
-                        other => {
-                            if let Some(q) = self.build(other, positive)? {
-                                shoulds.push(q);
-                            }
-                        }
-                    }
-                }
-                let required = clauses.iter().filter(|(o, _)| *o == Occur::Must).count();
-                if shoulds.is_empty() && required == 0 {
-                    if clauses.is_empty() {
-                        return Ok(None);
-                    }
-                    return Err(QueryError::OnlyExclusions);
-                }
-                let n = shoulds.len();
-                let min = match self.mode {
-                    MatchMode::All => n,
-                    MatchMode::Any => usize::from(required == 0),
-                    MatchMode::Share(p) => ((n as f32 * p).ceil() as usize).clamp(1, n.max(1)),
-                }
-                .min(n);
-                if n == 1 && clauses.is_empty() {
-                    return Ok(shoulds.pop());
-                }
-                let occur = if min == n { Occur::Must } else { Occur::Should };
-                clauses.extend(shoulds.into_iter().map(|q| (occur, q)));
-                let mut bq = BooleanQuery::new(clauses);
-                if occur == Occur::Should && min > 1 {
-                    bq.set_minimum_number_should_match(min);
-                }
-                Ok(Some(Box::new(bq)))
-            }
+            Node::And(items) => self.and(items, positive),
         }
     }
 
-    fn word(
+    /// A sequence of clauses. Words count one each towards `--match`, the
+    /// parts of a hyphenated word too ("Hoeneß-Affäre" is two words, as in
+    /// Elasticsearch); the phrase or glued form of such a word only adds
+    /// to the score.
+    fn and(
         &mut self,
-        field: &Option<String>,
-        text: &str,
+        items: &[Node],
         positive: bool,
-    ) -> Option<Box<dyn Query>> {
+    ) -> Result<Option<Box<dyn Query>>, QueryError> {
+        let mut shoulds: Vec<Box<dyn Query>> = Vec::new();
+        let mut bonuses: Vec<Box<dyn Query>> = Vec::new();
+        let mut clauses = Vec::new();
+        for it in items {
+            match it {
+                Node::Not(inner) => {
+                    if let Some(q) = self.build(inner, false)? {
+                        clauses.push((Occur::MustNot, q));
+                    }
+                }
+                Node::Must(inner) => {
+                    if let Some(q) = self.build(inner, positive)? {
+                        clauses.push((Occur::Must, q));
+                    }
+                }
+                Node::Word { field, text } => {
+                    let (parts, bonus) = self.word(field, text, positive);
+                    shoulds.extend(parts);
+                    bonuses.extend(bonus);
+                }
+                Node::Phrase { field, text } => shoulds.extend(self.phrase(field, text, positive)),
+                other => shoulds.extend(self.build(other, positive)?),
+            }
+        }
+        let required = clauses.iter().filter(|(o, _)| *o == Occur::Must).count();
+        if shoulds.is_empty() && required == 0 {
+            if clauses.is_empty() {
+                return Ok(None);
+            }
+            return Err(QueryError::OnlyExclusions);
+        }
+        let n = shoulds.len();
+        let min = match self.mode {
+            MatchMode::All => n,
+            MatchMode::Any => usize::from(required == 0),
+            MatchMode::Share(p) => ((n as f32 * p).ceil() as usize).clamp(1, n.max(1)),
+            MatchMode::Auto { upto, .. } if n <= upto => n,
+            MatchMode::Auto { share, .. } => {
+                ((n as f32 * share).ceil() as usize).clamp(1, n.max(1))
+            }
+        }
+        .min(n);
+        let core: Box<dyn Query> = if n == 1 && clauses.is_empty() {
+            shoulds.pop().expect("one clause")
+        } else {
+            let occur = if min == n { Occur::Must } else { Occur::Should };
+            clauses.extend(shoulds.into_iter().map(|q| (occur, q)));
+            let mut bq = BooleanQuery::new(clauses);
+            if occur == Occur::Should && min > 1 {
+                bq.set_minimum_number_should_match(min);
+            }
+            Box::new(bq)
+        };
+        if bonuses.is_empty() {
+            return Ok(Some(core));
+        }
+        let mut with_bonus = vec![(Occur::Must, core)];
+        with_bonus.extend(bonuses.into_iter().map(|b| (Occur::Should, b)));
+        Ok(Some(Box::new(BooleanQuery::new(with_bonus))))
+    }
+
+    /// The clauses of a word: one per part (a part also matches the glued
+    /// form), and for a hyphenated word a bonus for the phrase or glued form.
+    fn word(&mut self, field: &Option<String>, text: &str, positive: bool) -> WordClauses {
         let tokens = self.analyzer.analyze(text);
         if tokens.is_empty() {
-            return None;
+            return (Vec::new(), None);
         }
         let groups: BTreeSet<u32> = tokens.iter().map(|t| t.group).collect();
         if groups.len() > 1 {
             // "13.02.2025", "Zelensky's": words that are several words.
-            return self.phrase(field, text, positive);
+            return (
+                self.phrase(field, text, positive).into_iter().collect(),
+                None,
+            );
         }
-        let whole = tokens.iter().find(|t| t.kind == TokenKind::Whole);
-        let parts: Vec<(u32, String)> = tokens
-            .iter()
-            .filter(|t| t.kind == TokenKind::Word)
-            .map(|t| (t.position, t.text.clone()))
-            .collect();
         if positive {
             for t in &tokens {
                 self.marks.terms.insert(t.text.clone());
             }
         }
         let fields = self.fields(field);
-        let per_field = |f: Field| -> Box<dyn Query> {
-            let part_q = parts_query(f, &parts);
-            match (whole, part_q) {
-                (Some(w), Some(pq)) => Box::new(BooleanQuery::new(vec![
-                    (Occur::Should, term_query(f, &w.text)),
-                    (Occur::Should, pq),
-                ])),
-                (Some(w), None) => term_query(f, &w.text),
-                (None, Some(pq)) => pq,
-                (None, None) => Box::new(EmptyQuery),
-            }
+        let whole = tokens
+            .iter()
+            .find(|t| t.kind == TokenKind::Whole)
+            .map(|t| t.text.clone());
+        let parts: Vec<(u32, String)> = tokens
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word)
+            .map(|t| (t.position, t.text.clone()))
+            .collect();
+        let Some(whole) = whole else {
+            let clauses = parts
+                .iter()
+                .map(|(_, t)| across_fields(&fields, |f| term_query(f, t)))
+                .collect();
+            return (clauses, None);
         };
-        Some(across_fields(&fields, per_field))
+        let clauses = parts
+            .iter()
+            .map(|(_, t)| {
+                across_fields(&fields, |f| {
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, term_query(f, t)),
+                        (Occur::Should, term_query(f, &whole)),
+                    ]))
+                })
+            })
+            .collect();
+        let bonus = across_fields(&fields, |f| {
+            let mut alts = vec![(Occur::Should, term_query(f, &whole))];
+            if let Some(pq) = parts_query(f, &parts) {
+                alts.push((Occur::Should, pq));
+            }
+            Box::new(BooleanQuery::new(alts))
+        });
+        (clauses, Some(bonus))
     }
 
     fn phrase(
@@ -369,8 +435,23 @@ pub fn parse_query(archive: &Archive, query: &str) -> Result<Node, QueryError> {
     )
 }
 
-/// Run a search.
-pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<Hits, SearchError> {
+/// A search ready to run: the tantivy query, what to mark in snippets, and
+/// notes for the user.
+pub struct Prepared {
+    /// The whole query with filters.
+    pub query: BooleanQuery,
+    /// Terms and phrases to mark.
+    pub marks: Marks,
+    /// Notes (filters that matched no name).
+    pub notes: Vec<String>,
+}
+
+/// Parse and build a request's query with its filters.
+pub fn prepare(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+) -> Result<Prepared, SearchError> {
     let analyzer = Analyzer::shared();
     let node = parse_query(archive, &req.query)?;
     let mut b = Builder {
@@ -427,7 +508,22 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
         }
         clauses.push(filter(any_term(f.speaker_facet, hits)));
     }
-    let query = BooleanQuery::new(clauses);
+    Ok(Prepared {
+        query: BooleanQuery::new(clauses),
+        marks,
+        notes,
+    })
+}
+
+/// Run a search: the requested page of hits with their items and snippets.
+pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<Hits, SearchError> {
+    let analyzer = Analyzer::shared();
+    let Prepared {
+        query,
+        marks,
+        notes,
+    } = prepare(archive, searcher, req)?;
+    let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
     let limit = req.limit.max(1);
     let page: Vec<(Option<f32>, DocAddress)>;
     let total;
@@ -480,6 +576,44 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
     Ok(Hits { total, hits, notes })
 }
 
+/// Run a search for ids and scores only, best first (no stored items
+/// read): what evaluation needs.
+pub fn search_ids(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+) -> Result<Vec<(f32, String)>, SearchError> {
+    let Prepared { query, .. } = prepare(archive, searcher, req)?;
+    let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
+    let top = searcher
+        .search(
+            &query,
+            &TopDocs::with_limit(req.limit.max(1))
+                .and_offset(req.offset)
+                .order_by_score(),
+        )
+        .map_err(tantivy_err)?;
+    let mut out = Vec::with_capacity(top.len());
+    let mut buf = String::new();
+    for (score, addr) in top {
+        let seg = searcher.segment_reader(addr.segment_ord);
+        let col = seg
+            .fast_fields()
+            .str("id")
+            .map_err(tantivy_err)?
+            .ok_or_else(|| {
+                SearchError::Index(IndexError::Schema("id is not a fast field".into()))
+            })?;
+        buf.clear();
+        if let Some(ord) = col.term_ords(addr.doc_id).next() {
+            col.ord_to_str(ord, &mut buf)
+                .map_err(|e| tantivy_err(e.into()))?;
+        }
+        out.push((score, buf.clone()));
+    }
+    Ok(out)
+}
+
 fn any_term(field: Field, values: Vec<&String>) -> Box<dyn Query> {
     if values.is_empty() {
         return Box::new(EmptyQuery);
@@ -515,6 +649,14 @@ mod tests {
         assert_eq!("60%".parse::<MatchMode>(), Ok(MatchMode::Share(0.6)));
         assert!("0%".parse::<MatchMode>().is_err());
         assert!("most".parse::<MatchMode>().is_err());
+        assert_eq!(
+            "2<50%".parse::<MatchMode>(),
+            Ok(MatchMode::Auto {
+                upto: 2,
+                share: 0.5
+            })
+        );
+        assert!("x<50%".parse::<MatchMode>().is_err());
     }
 
     #[test]
