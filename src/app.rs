@@ -69,6 +69,12 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         eprintln!("archivar: {e}");
         t.failed += 1;
     }
+    for (loc, msg) in &walk.warnings {
+        t.warnings += 1;
+        if !a.quiet {
+            eprintln!("archivar: warning: {loc}: {msg}");
+        }
+    }
     let total_bytes: u64 = walk.sources.iter().map(|s| s.size).sum();
     let bar = if std::io::stderr().is_terminal() && !a.quiet {
         let b = indicatif::ProgressBar::new(total_bytes);
@@ -131,11 +137,11 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         .context("could not commit the index; nothing of this run was saved")?;
     if !a.quiet {
         let mut line = format!(
-            "indexed {} items ({} new, {} replaced) from {} files in {:.1} s into {}",
-            t.new + t.replaced,
+            "indexed {} ({} new, {} replaced) from {} in {:.1} s into {}",
+            plural(t.new + t.replaced, "item"),
             t.new,
             t.replaced,
-            walk.sources.len(),
+            plural(walk.sources.len() as u64, "file"),
             started.elapsed().as_secs_f64(),
             dir.display()
         );
@@ -143,7 +149,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
             line.push_str(&format!("; {} failed (see above)", t.failed));
         }
         if t.warnings > 0 {
-            line.push_str(&format!("; {} warnings", t.warnings));
+            line.push_str(&format!("; {}", plural(t.warnings, "warning")));
         }
         if !walk.skipped.is_empty() {
             let names: Vec<String> = walk
@@ -153,8 +159,8 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                 .map(|p| p.display().to_string())
                 .collect();
             line.push_str(&format!(
-                "; skipped {} files of unknown type ({}{})",
-                walk.skipped.len(),
+                "; skipped {} of unknown type ({}{})",
+                plural(walk.skipped.len() as u64, "file"),
                 names.join(", "),
                 if walk.skipped.len() > 3 { ", …" } else { "" }
             ));
@@ -293,4 +299,12 @@ fn run_eval(dir: PathBuf, a: EvalArgs) -> Result<Outcome> {
         )?;
     }
     Ok(Outcome::Success)
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

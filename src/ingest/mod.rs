@@ -72,6 +72,8 @@ pub struct Walk {
     pub skipped: Vec<PathBuf>,
     /// Inputs or folder entries that could not be read.
     pub errors: Vec<IngestError>,
+    /// Entries passed over that held no item (dangling links).
+    pub warnings: Vec<(Location, String)>,
 }
 
 fn format_of(name: &str) -> Option<(Format, usize)> {
@@ -141,6 +143,19 @@ pub fn walk(inputs: &[PathBuf]) -> Walk {
                 Ok(e) => e,
                 Err(err) => {
                     let path = err.path().unwrap_or(input).to_path_buf();
+                    let dangling = err
+                        .io_error()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                        && std::fs::symlink_metadata(&path)
+                            .is_ok_and(|m| m.file_type().is_symlink());
+                    if dangling {
+                        // A link to nothing holds no item: nothing is lost.
+                        w.warnings.push((
+                            Location::file(&path),
+                            "symbolic link to a file that does not exist; skipped".to_string(),
+                        ));
+                        continue;
+                    }
                     let msg = if err.loop_ancestor().is_some() {
                         "symbolic link loop; skipped".to_string()
                     } else {
