@@ -26,6 +26,10 @@ pub struct FieldSpec {
     /// Whether the field is a fast (columnar) field.
     #[serde(default)]
     pub fast: bool,
+    /// Whether a text field keeps its length per document for BM25's
+    /// length normalisation (see the schema file).
+    #[serde(default = "yes")]
+    pub fieldnorms: bool,
     /// Weight in a query without field prefix.
     #[serde(default)]
     pub boost: f32,
@@ -48,6 +52,10 @@ pub enum FieldKind {
     Date,
     /// Stored, not searched.
     Stored,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Deserialize)]
@@ -120,6 +128,7 @@ impl ArchiveSchema {
                     }
                     let indexing = TextFieldIndexing::default()
                         .set_tokenizer(analyzer)
+                        .set_fieldnorms(spec.fieldnorms)
                         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
                     b.add_text_field(
                         &spec.name,

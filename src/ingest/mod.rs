@@ -25,7 +25,7 @@ pub mod turns;
 
 use crate::error::{IngestError, Location};
 use crate::item::Item;
-use std::io::{BufReader, Read};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// Input formats.
@@ -250,7 +250,32 @@ pub fn read_source(src: &Source, sink: &mut dyn FnMut(Event)) {
             } else {
                 Box::new(file)
             };
-            let mut reader = BufReader::with_capacity(1 << 16, inner);
+            let mut reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, inner));
+            // UTF-16 with a BOM (PowerShell's Out-File writes it): decode
+            // the whole file, then read its lines as UTF-8.
+            let head = reader
+                .fill_buf()
+                .map(|b| b.get(..2).map(<[u8]>::to_vec))
+                .unwrap_or(None);
+            if let Some(enc) = head
+                .and_then(|h| encoding_rs::Encoding::for_bom(&h))
+                .map(|(e, _)| e)
+                && enc != encoding_rs::UTF_8
+            {
+                let mut bytes = Vec::new();
+                if let Err(e) = reader.read_to_end(&mut bytes) {
+                    return sink(Event::Error(io_err(e)));
+                }
+                let (text, _) = enc.decode_with_bom_removal(&bytes);
+                sink(Event::Warning(
+                    loc.clone(),
+                    format!(
+                        "not UTF-8; decoded as {}. Convert the file to UTF-8 to silence this",
+                        enc.name()
+                    ),
+                ));
+                reader = Box::new(std::io::Cursor::new(text.into_owned().into_bytes()));
+            }
             let mut legacy_line = None;
             let mut any = false;
             let result = jsonl::read_jsonl(

@@ -39,7 +39,7 @@ pub enum MatchMode {
 }
 
 /// The default of `--match`, chosen by measurement (docs/relevance.md).
-pub const DEFAULT_MATCH: &str = "2<50%";
+pub const DEFAULT_MATCH: &str = "any";
 
 impl std::str::FromStr for MatchMode {
     type Err = String;

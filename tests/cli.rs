@@ -1,0 +1,1278 @@
+//! The real binary on real files: the sample archive in `data/` (its facts
+//! are listed in `data/README.md`), bad inputs in `tests/fixtures/bad/` (and
+//! generated ones), and the shared corpora in `../shared/corpora` when they
+//! are there.
+
+mod common;
+
+use common::{
+    Results, archivar, archivar_in, assert_valid, data_dir, empty_index, fixture, index_of,
+    item_count, parse_results, search_json, stats_json,
+};
+use predicates::prelude::*;
+use proptest::prelude::*;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+/// The seed item (a link to `../shared/seed/`).
+const SEED: &str = "dlf-2025-02-13";
+const SEED_TITLE: &str = "Trump: Einigung mit Putin über Aufnahme von Friedensverhandlungen im Ukraine-Krieg - Treffen in Saudi-Arabien möglich";
+
+const BAERBOCK_2024: &str = "dlf-2024-06-17-interview-baerbock";
+const BAERBOCK_2025: &str = "dlf-2025-03-12-interview-baerbock";
+
+fn data_index() -> TempDir {
+    index_of(&data_dir())
+}
+
+/// `archivar --index DIR search ARGS…` (terminal output).
+fn search(index: &TempDir, args: &[&str]) -> assert_cmd::assert::Assert {
+    archivar_in(index.path()).arg("search").args(args).assert()
+}
+
+fn id_set(r: &Results) -> BTreeSet<String> {
+    r.hits.iter().map(|h| h.id.clone()).collect()
+}
+
+fn set(ids: &[&str]) -> BTreeSet<String> {
+    ids.iter().map(|s| s.to_string()).collect()
+}
+
+/// Search `query` with a page large enough for every hit of `data/`.
+fn all_hits(index: &TempDir, query: &str) -> Results {
+    let r = search_json(index.path(), &["-n", "100", "--", query], 0);
+    assert_eq!(r.summary.total, r.hits.len(), "query {query}: one page");
+    r
+}
+
+/// Every id in `expected` is a hit of `query`.
+fn assert_finds(index: &TempDir, query: &str, expected: &[&str]) -> Results {
+    let r = all_hits(index, query);
+    let missing: Vec<&&str> = expected
+        .iter()
+        .filter(|id| !r.hits.iter().any(|h| h.id == **id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "query {query:?} misses {missing:?}; found {:?}",
+        r.ids()
+    );
+    r
+}
+
+/// The query fails as a usage error: exit 2, nothing on stdout, `needle`
+/// in the message, and no panic.
+fn assert_query_error(args: &[&str], needle: &str) {
+    let idx = data_index();
+    let out = search(&idx, args)
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains(needle))
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// `ARGS… --match all Selenskyj Rohstoffe`: the query that only the seed
+/// answers (data/README.md), pinned to every word so that the tests of
+/// filters do not depend on the default of `--match` (that is
+/// `two_word_queries_need_both_words_by_default`).
+fn seed_query<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    let mut v = args.to_vec();
+    v.extend(["--match", "all", "Selenskyj", "Rohstoffe"]);
+    v
+}
+
+fn has_ansi(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|w| w == b"\x1b[")
+}
+
+// ---------------------------------------------------------------- indexing
+
+#[test]
+fn indexing_data_reports_51_new_items() {
+    let idx = empty_index();
+    archivar_in(idx.path())
+        .arg("index")
+        .arg(data_dir())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "indexed 51 items (51 new, 0 replaced)",
+        ))
+        .stderr("");
+    assert_eq!(item_count(idx.path()), 51);
+}
+
+#[test]
+fn reindexing_data_replaces_instead_of_duplicating() {
+    let idx = data_index();
+    archivar_in(idx.path())
+        .arg("index")
+        .arg(data_dir())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "indexed 51 items (0 new, 51 replaced)",
+        ));
+    assert_eq!(item_count(idx.path()), 51);
+    let r = search_json(idx.path(), &seed_query(&[]), 0);
+    assert_eq!(r.ids(), vec![SEED], "the seed once, not twice");
+}
+
+// ------------------------------------------------------------ the main hit
+
+#[test]
+fn selenskyj_rohstoffe_finds_the_seed_first_with_both_words_marked() {
+    let idx = data_index();
+    let r = search_json(idx.path(), &["Selenskyj Rohstoffe"], 0);
+    let hit = &r.hits[0];
+    assert_eq!(hit.id, SEED);
+    assert_eq!(hit.rank, 1);
+    assert_eq!(hit.title, SEED_TITLE);
+    assert_eq!(hit.date.as_deref(), Some("2025-02-13"));
+    assert_eq!(hit.program.as_deref(), Some("Deutschlandfunk"));
+    assert!(hit.speakers.is_empty(), "{:?}", hit.speakers);
+    assert!(hit.source.ends_with("dlf-2025-02-13.txt"), "{}", hit.source);
+    assert!(hit.score.is_some_and(|s| s > 0.0), "{:?}", hit.score);
+    let marked = hit.marked_snippets();
+    assert!(marked.iter().any(|m| m == "Selenskyj"), "{marked:?}");
+    assert!(
+        marked.iter().any(|m| m == "Rohstoffen" || m == "Rohstoffe"),
+        "{marked:?}"
+    );
+    assert_eq!(r.summary.query, "Selenskyj Rohstoffe");
+}
+
+#[test]
+fn terminal_output_names_title_programme_and_id() {
+    let idx = data_index();
+    let out = search(&idx, &["--color", "never", "Selenskyj", "Rohstoffe"])
+        .success()
+        .stdout(predicate::str::contains(SEED_TITLE))
+        .stdout(predicate::str::contains(SEED))
+        .stdout(predicate::str::contains("2025-02-13"))
+        .stdout(predicate::str::contains("Deutschlandfunk"))
+        .stdout(predicate::str::contains("Rohstoffen"))
+        .get_output()
+        .stdout
+        .clone();
+    assert!(!has_ansi(&out));
+}
+
+#[test]
+fn default_matches_any_word_and_all_narrows_to_items_with_every_word() {
+    // README: the default `any` was chosen by measurement; `--match all`
+    // needs every word. data/README.md: no item but the seed has both a
+    // Selenskyj variant and a word with Rohstoff.
+    let idx = data_index();
+    let r = search_json(idx.path(), &["Selenskyj Rohstoffe"], 0);
+    assert_eq!(r.ids()[0], SEED);
+    assert!(r.ids().len() > 1, "any word: more than the seed");
+    let all = search_json(idx.path(), &["--match", "all", "Selenskyj Rohstoffe"], 0);
+    assert_eq!(all.ids(), vec![SEED]);
+}
+
+#[test]
+fn with_match_any_the_item_with_both_words_ranks_first() {
+    // README: "Hits that match more words still rank higher."
+    let idx = data_index();
+    let r = search_json(
+        idx.path(),
+        &["--match", "any", "-n", "100", "Selenskyj Rohstoffe"],
+        0,
+    );
+    // data/README.md: the exact-case Selenskyj items and every item with a
+    // Rohstoff word are found; the seed is the only one with both.
+    let mut expected: Vec<&str> = SELENSKYJ.to_vec();
+    expected.extend([
+        "dlf-2025-04-15-china-seltene-erden",
+        "dlf-2025-05-01-rohstoffabkommen",
+        "dlf-2025-04-03-interview-wiesinger",
+        "tt-2025-02-26-abkommen-rohstoffe",
+    ]);
+    for id in &expected {
+        r.hit(id);
+    }
+    assert_eq!(r.hits[0].id, SEED, "both words rank first: {:?}", r.ids());
+}
+
+// ------------------------------------------------------------------ dates
+
+#[test]
+fn from_after_the_broadcast_day_excludes_the_seed() {
+    let idx = data_index();
+    for day in ["2025-02-14", "14.02.2025"] {
+        search(&idx, &seed_query(&["--from", day]))
+            .code(1)
+            .stdout("");
+    }
+}
+
+#[test]
+fn to_before_the_broadcast_day_excludes_the_seed() {
+    let idx = data_index();
+    search(&idx, &seed_query(&["--to", "2025-02-12"]))
+        .code(1)
+        .stdout("");
+}
+
+#[test]
+fn date_bounds_are_inclusive() {
+    let idx = data_index();
+    let r = search_json(
+        idx.path(),
+        &seed_query(&["--from", "2025-02-13", "--to", "13.02.2025"]),
+        0,
+    );
+    assert_eq!(r.ids(), vec![SEED]);
+}
+
+// ------------------------------------------------------------- programmes
+
+#[test]
+fn program_filter_keeps_deutschlandfunk_whatever_the_case() {
+    let idx = data_index();
+    for name in ["Deutschlandfunk", "deutschlandfunk", "DEUTSCHLANDFUNK"] {
+        let r = search_json(idx.path(), &seed_query(&["--program", name]), 0);
+        assert_eq!(r.ids(), vec![SEED], "--program {name}");
+    }
+}
+
+#[test]
+fn program_filter_drops_other_programmes() {
+    let idx = data_index();
+    search(&idx, &seed_query(&["--program", "Deutschlandfunk Kultur"]))
+        .code(1)
+        .stdout("");
+    // The same filter does find what Deutschlandfunk Kultur broadcast.
+    let r = search_json(
+        idx.path(),
+        &["--program", "Deutschlandfunk Kultur", "Waffenruhe"],
+        0,
+    );
+    assert_eq!(r.ids(), vec!["dlfkultur-2025-04-20-oster-waffenruhe"]);
+    assert_eq!(r.hits[0].program.as_deref(), Some("Deutschlandfunk Kultur"));
+}
+
+// --------------------------------------------------------------- speakers
+
+#[test]
+fn speaker_filter_finds_exactly_the_two_baerbock_interviews() {
+    let idx = data_index();
+    for name in ["Annalena Baerbock", "Baerbock", "baerbock"] {
+        let r = search_json(idx.path(), &["--speaker", name, "Waffenruhe"], 0);
+        assert_eq!(r.summary.total, 2, "--speaker {name}");
+        assert_eq!(id_set(&r), set(&[BAERBOCK_2024, BAERBOCK_2025]));
+        for h in &r.hits {
+            assert!(
+                h.speakers.iter().any(|s| s == "Annalena Baerbock"),
+                "{:?}",
+                h.speakers
+            );
+        }
+    }
+}
+
+#[test]
+fn sort_by_date_puts_the_newer_interview_first() {
+    let idx = data_index();
+    let r = search_json(
+        idx.path(),
+        &["--speaker", "Baerbock", "--sort", "date", "Waffenruhe"],
+        0,
+    );
+    assert_eq!(r.ids(), vec![BAERBOCK_2025, BAERBOCK_2024]);
+    let dates: Vec<_> = r.hits.iter().map(|h| h.date.as_deref()).collect();
+    assert_eq!(dates, vec![Some("2025-03-12"), Some("2024-06-17")]);
+    assert!(r.hits.iter().all(|h| h.score.is_none()), "no score by date");
+}
+
+#[test]
+fn sort_by_date_puts_undated_items_last() {
+    let idx = data_index();
+    let r = all_hits_sorted_by_date(&idx, "CO2-Preis");
+    let dates: Vec<Option<&str>> = r.hits.iter().map(|h| h.date.as_deref()).collect();
+    // data/README.md: two dated CO2-Preis items and the undated
+    // archiv-hintergrund-klimageld.
+    assert_eq!(
+        dates,
+        vec![Some("2024-01-03"), Some("2024-01-01"), None],
+        "{:?}",
+        r.ids()
+    );
+    assert_eq!(r.hits[2].id, "archiv-hintergrund-klimageld");
+}
+
+fn all_hits_sorted_by_date(index: &TempDir, query: &str) -> Results {
+    search_json(index.path(), &["--sort", "date", "-n", "100", query], 0)
+}
+
+/// The speaker label of the line of an interview file that holds `text`.
+fn label_of_line_with(file: &Path, text: &str) -> String {
+    let body = std::fs::read_to_string(file).expect("read interview");
+    let line = body
+        .lines()
+        .find(|l| l.contains(text))
+        .unwrap_or_else(|| panic!("{text:?} is in no line of {}", file.display()));
+    line.split_once(':')
+        .map(|(label, _)| label.trim().to_string())
+        .unwrap_or_default()
+}
+
+#[test]
+fn snippets_name_the_speaker_of_the_turn_they_come_from() {
+    let idx = data_index();
+    let r = search_json(
+        idx.path(),
+        &["--speaker", "Baerbock", "--snippets", "10", "Waffenruhe"],
+        0,
+    );
+    assert_eq!(r.hits.len(), 2);
+    for h in &r.hits {
+        let file = data_dir().join("interviews").join(format!("{}.txt", h.id));
+        // Baerbock says "Waffenruhe" in both interviews (data/interviews/).
+        assert!(
+            h.snippets.iter().any(|s| s.kind == "turn"
+                && s.speaker.as_deref() == Some("Annalena Baerbock")
+                && s.marked().iter().any(|m| m == "Waffenruhe")),
+            "{}: no snippet of Baerbock's saying Waffenruhe: {:#?}",
+            h.id,
+            h.snippets
+        );
+        for s in h.snippets.iter().filter(|s| s.kind == "turn") {
+            let speaker = s.speaker.as_deref().expect("a turn snippet has a speaker");
+            let core = s.text.trim_start_matches("… ").trim_end_matches(" …");
+            let label = label_of_line_with(&file, core).to_uppercase();
+            let surname = speaker.rsplit(' ').next().expect("a name").to_uppercase();
+            assert!(
+                label.ends_with(&surname),
+                "{}: snippet {core:?} is in a turn of {label}, not of {speaker}",
+                h.id
+            );
+        }
+        for s in h.snippets.iter().filter(|s| s.kind != "turn") {
+            assert_eq!(s.speaker, None, "{}: {s:?}", h.id);
+        }
+    }
+}
+
+// -------------------------------------------------------------------- JSON
+
+#[test]
+fn json_lines_validate_and_end_with_the_summary() {
+    let idx = data_index();
+    // search_json validates each line against schema/hit.v1.schema.json.
+    let r = search_json(idx.path(), &["Waffenruhe"], 0);
+    assert_eq!(
+        id_set(&r),
+        set(&[
+            "dlfkultur-2025-04-20-oster-waffenruhe",
+            BAERBOCK_2024,
+            BAERBOCK_2025,
+            "ndr-2025-03-11-selenski-dschidda",
+        ])
+    );
+    assert_eq!(r.summary.total, 4);
+    assert_eq!(r.summary.returned, 4);
+    assert_eq!(r.summary.offset, 0);
+    assert_eq!(r.summary.query, "Waffenruhe");
+    assert!(r.summary.elapsed_ms >= 0.0);
+    let ranks: Vec<usize> = r.hits.iter().map(|h| h.rank).collect();
+    assert_eq!(ranks, vec![1, 2, 3, 4]);
+    let scores: Vec<f64> = r
+        .hits
+        .iter()
+        .map(|h| h.score.expect("relevance order has scores"))
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+    for h in &r.hits {
+        assert!(h.snippets.len() <= 2, "default is 2 snippets");
+        assert!(!h.snippets.is_empty(), "{}: no snippet", h.id);
+    }
+}
+
+#[test]
+fn paging_splits_the_hits_without_overlap() {
+    let idx = data_index();
+    let first = search_json(idx.path(), &["-n", "2", "Waffenruhe"], 0);
+    let second = search_json(idx.path(), &["-n", "2", "--offset", "2", "Waffenruhe"], 0);
+    assert_eq!((first.summary.total, first.summary.returned), (4, 2));
+    assert_eq!(
+        (
+            second.summary.total,
+            second.summary.returned,
+            second.summary.offset
+        ),
+        (4, 2, 2)
+    );
+    let ranks: Vec<usize> = second.hits.iter().map(|h| h.rank).collect();
+    assert_eq!(ranks, vec![3, 4]);
+    let mut all = id_set(&first);
+    all.extend(id_set(&second));
+    assert_eq!(all.len(), 4, "{:?} + {:?}", first.ids(), second.ids());
+}
+
+#[test]
+fn json_without_hits_is_only_the_summary() {
+    let idx = data_index();
+    let r = search_json(idx.path(), &["Xylophonwettbewerb"], 1);
+    assert!(r.hits.is_empty());
+    assert_eq!((r.summary.total, r.summary.returned), (0, 0));
+}
+
+#[test]
+fn json_is_never_coloured() {
+    let idx = data_index();
+    let out = search(&idx, &["--json", "--color", "always", "Waffenruhe"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(!has_ansi(&out));
+    assert_eq!(parse_results(&out).summary.total, 4);
+}
+
+// ------------------------------------------------------------------ phrases
+
+#[test]
+fn phrase_is_found_and_marked_as_one_span() {
+    let idx = data_index();
+    let r = assert_finds(
+        &idx,
+        "\"seltener Erden\"",
+        &[
+            SEED,
+            "dlf-2025-04-03-interview-wiesinger",
+            "tt-2025-02-26-abkommen-rohstoffe",
+        ],
+    );
+    for h in &r.hits {
+        let marked: Vec<String> = h
+            .marked_title()
+            .into_iter()
+            .chain(h.marked_snippets())
+            .collect();
+        assert!(!marked.is_empty(), "{}: nothing marked", h.id);
+        for m in &marked {
+            let lower = m.to_lowercase();
+            assert!(
+                lower.starts_with("selten") && lower.ends_with(" erden"),
+                "{}: {m:?} is not the whole phrase; marked {marked:?}",
+                h.id
+            );
+        }
+    }
+    for id in [SEED, "tt-2025-02-26-abkommen-rohstoffe"] {
+        assert!(
+            r.hit(id)
+                .marked_snippets()
+                .iter()
+                .any(|m| m == "seltener Erden"),
+            "{id}: {:?}",
+            r.hit(id).snippets
+        );
+    }
+}
+
+#[test]
+fn german_quotes_make_a_phrase_too() {
+    let idx = data_index();
+    let plain = all_hits(&idx, "\"seltener Erden\"");
+    let german = all_hits(&idx, "„seltener Erden“");
+    assert_eq!(id_set(&german), id_set(&plain));
+}
+
+// ---------------------------------------------------------- query language
+
+#[test]
+fn field_prefixes_search_one_field() {
+    let idx = data_index();
+    let r = all_hits(&idx, "title:Waffenruhe");
+    assert_eq!(
+        id_set(&r),
+        set(&[
+            "dlfkultur-2025-04-20-oster-waffenruhe",
+            "ndr-2025-03-11-selenski-dschidda",
+        ])
+    );
+    let r = all_hits(&idx, "speaker:\"Annalena Baerbock\"");
+    assert_eq!(id_set(&r), set(&[BAERBOCK_2024, BAERBOCK_2025]));
+}
+
+#[test]
+fn exclusions_drop_items_with_the_word() {
+    let idx = data_index();
+    let expected = set(&[
+        "dlfkultur-2025-04-20-oster-waffenruhe",
+        "ndr-2025-03-11-selenski-dschidda",
+    ]);
+    for q in ["Waffenruhe -Baerbock", "Waffenruhe NOT Baerbock"] {
+        assert_eq!(id_set(&all_hits(&idx, q)), expected, "query {q}");
+    }
+}
+
+#[test]
+fn or_takes_either_word() {
+    let idx = data_index();
+    let r = all_hits(&idx, "Lukaschenko OR Lukaschenka");
+    assert_eq!(
+        id_set(&r),
+        set(&[
+            "dlf-2025-01-27-belarus-wahl",
+            "dlf-2025-01-27-interview-kroll",
+            "br-2025-01-26-lukaschenka",
+        ])
+    );
+}
+
+// --------------------------------------------------------- German analysis
+
+/// data/README.md, "Straße / straße (any case)" and "Strasse".
+const STRASSE: [&str; 4] = [
+    "dlf-2024-06-03-hochwasser-sueddeutschland",
+    "dlf-2025-01-27-interview-kroll",
+    "br-2024-06-02-asr-hochwasser",
+    "wdr5-2024-05-29-bayern-trainer",
+];
+
+#[test]
+fn strasse_and_strasse_with_eszett_find_each_other() {
+    let idx = data_index();
+    for q in ["Strasse", "Straße", "STRASSE"] {
+        let r = all_hits(&idx, q);
+        assert_eq!(id_set(&r), set(&STRASSE), "query {q}");
+    }
+}
+
+/// data/README.md: every item with "Zölle", and the ASCII ASR "zoelle".
+const ZOELLE: [&str; 8] = [
+    "dlf-2024-11-06-wahl-usa",
+    "dlf-2025-04-03-us-zoelle",
+    "dlf-2025-04-03-interview-wiesinger",
+    "wdr5-2025-04-03-0700",
+    "wdr5-2025-04-03-0800",
+    "wdr5-2025-04-03-0900",
+    "wdr5-2025-04-03-1000",
+    "dlfnova-2025-04-10-asr-zoelle",
+];
+
+#[test]
+fn zoelle_finds_zoelle_with_umlaut_and_back() {
+    let idx = data_index();
+    let r = assert_finds(&idx, "Zoelle", &ZOELLE);
+    assert!(
+        r.hit("dlf-2025-04-03-us-zoelle")
+            .marked_snippets()
+            .iter()
+            .any(|m| m == "Zölle" || m == "Zöllen"),
+        "{:?}",
+        r.hit("dlf-2025-04-03-us-zoelle").snippets
+    );
+    assert_finds(&idx, "Zölle", &ZOELLE);
+}
+
+#[test]
+fn muentefering_finds_muentefering_with_umlaut_and_back() {
+    let ids = [
+        "dlfkultur-2025-01-16-muentefering-85",
+        "br-2024-09-25-muentefering-alter",
+    ];
+    let idx = data_index();
+    let r = assert_finds(&idx, "Muentefering", &ids);
+    assert!(
+        r.hit(ids[0])
+            .marked_title()
+            .iter()
+            .any(|m| m == "Müntefering"),
+        "{:?}",
+        r.hit(ids[0]).title
+    );
+    assert_finds(&idx, "Müntefering", &ids);
+}
+
+#[test]
+fn hoeness_meets_hoeness_with_eszett() {
+    let idx = data_index();
+    let ids = [
+        "dlf-2023-11-13-hoeness-bayern",
+        "tt-2024-03-13-hoeness-affaere",
+        "wdr5-2024-05-29-bayern-trainer",
+    ];
+    assert_finds(&idx, "Hoeness", &ids);
+    assert_finds(&idx, "Hoeneß", &ids);
+}
+
+/// data/README.md, "Selenskyj (exact case)".
+const SELENSKYJ: [&str; 6] = [
+    SEED,
+    "dlf-2024-11-06-wahl-usa",
+    "dlf-2024-12-19-eu-gipfel",
+    "dlfkultur-2025-04-20-oster-waffenruhe",
+    BAERBOCK_2024,
+    "ts-2023-12-14-2000-eu-gipfel",
+];
+
+#[test]
+fn genitive_selenskyjs_meets_selenskyj() {
+    let idx = data_index();
+    assert_finds(&idx, "Selenskyjs", &SELENSKYJ);
+    let r = assert_finds(&idx, "Selenskyj", &SELENSKYJ);
+    // ... including the lower-case ASR transcript.
+    r.hit("ts-2025-02-15-asr-sicherheitskonferenz");
+}
+
+#[test]
+fn nato_finds_the_hyphenated_nato_mitgliedschaft() {
+    let ids = [
+        SEED,
+        "dlf-2024-07-11-nato-gipfel",
+        "dlfkultur-2025-02-19-interview-adler",
+    ];
+    let idx = data_index();
+    for q in ["NATO", "nato", "Mitgliedschaft", "NATO-Mitgliedschaft"] {
+        assert_finds(&idx, q, &ids);
+    }
+}
+
+/// data/README.md, "US-Präsident".
+const US_PRAESIDENT: [&str; 11] = [
+    SEED,
+    "dlf-2024-11-06-wahl-usa",
+    "dlf-2024-12-19-eu-gipfel",
+    "dlf-2025-04-03-us-zoelle",
+    "dlf-2025-05-01-rohstoffabkommen",
+    BAERBOCK_2025,
+    "wdr5-2025-04-03-0700",
+    "wdr5-2025-04-03-0800",
+    "wdr5-2025-04-03-0900",
+    "wdr5-2025-04-03-1000",
+    "tt-2025-02-26-abkommen-rohstoffe",
+];
+
+#[test]
+fn hyphenated_query_finds_every_item_with_it() {
+    let idx = data_index();
+    let r = assert_finds(&idx, "US-Präsident", &US_PRAESIDENT);
+    assert!(
+        r.hit("dlf-2025-04-03-us-zoelle")
+            .marked_snippets()
+            .iter()
+            .any(|m| m == "US-Präsident"),
+        "the group is marked as one span"
+    );
+}
+
+#[test]
+fn hyphenated_compound_hoeness_affaere() {
+    let idx = data_index();
+    let r = all_hits(&idx, "Hoeneß-Affäre");
+    assert_eq!(r.hits[0].id, "tt-2024-03-13-hoeness-affaere");
+    assert!(
+        r.hits[0]
+            .marked_title()
+            .iter()
+            .any(|m| m == "Hoeneß-Affäre"),
+        "{:?} marked {:?}",
+        r.hits[0].title,
+        r.hits[0].marked_title()
+    );
+}
+
+#[test]
+fn photo_credits_are_shown_but_not_searchable() {
+    let idx = data_index();
+    for q in [
+        "IMAGO",
+        "ABACAPRESS",
+        "\"picture alliance\"",
+        "Political-Moments",
+        "\"Sven Simon\"",
+    ] {
+        search(&idx, &[q]).code(1).stdout("");
+    }
+    // The words are there: `show` prints the caption with its credit.
+    archivar_in(idx.path())
+        .args(["show", "--color", "never", SEED])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("IMAGO / ABACAPRESS"));
+}
+
+// -------------------------------------------------------------------- show
+
+#[test]
+fn show_prints_the_item() {
+    let idx = data_index();
+    archivar_in(idx.path())
+        .args(["show", "--color", "never", SEED])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(SEED_TITLE))
+        .stdout(predicate::str::contains("Deutschlandfunk"))
+        .stdout(predicate::str::contains("2025-02-13"))
+        .stdout(predicate::str::contains("Selenskyj"));
+}
+
+#[test]
+fn show_of_an_unknown_id_exits_1() {
+    let idx = data_index();
+    archivar_in(idx.path())
+        .args(["show", "nope"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains("\"nope\""));
+}
+
+fn show_json(index: &Path, id: &str) -> Value {
+    let out = archivar_in(index)
+        .args(["show", "--json", id])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("UTF-8");
+    assert_eq!(text.lines().count(), 1, "one line: {text}");
+    let value: Value = serde_json::from_str(&text).expect("show --json prints JSON");
+    assert_valid("item.v1.schema.json", &value);
+    value
+}
+
+#[test]
+fn show_json_is_a_valid_item() {
+    let idx = data_index();
+    let v = show_json(idx.path(), SEED);
+    assert_eq!(v["id"], SEED);
+    assert_eq!(v["title"], SEED_TITLE);
+    assert_eq!(v["date"], "2025-02-13");
+    assert_eq!(v["program"], "Deutschlandfunk");
+    assert_eq!(v["speakers"], serde_json::json!([]));
+    let blocks = v["blocks"].as_array().expect("blocks");
+    assert_eq!(blocks[0]["kind"], "kicker");
+    assert_eq!(blocks[0]["text"], "US-Präsident");
+    assert!(
+        blocks
+            .iter()
+            .any(|b| b["kind"] == "credit" && b["text"].as_str().unwrap().contains("ABACAPRESS")),
+        "{blocks:?}"
+    );
+    let body = v["body"].as_str().expect("body");
+    assert!(body.contains("Rohstoffen"));
+    assert!(!body.contains("ABACAPRESS"), "credits are no body text");
+}
+
+#[test]
+fn show_json_of_an_interview_is_valid_input_again() {
+    let idx = data_index();
+    let v = show_json(idx.path(), BAERBOCK_2025);
+    assert_eq!(
+        v["speakers"],
+        serde_json::json!(["Sandra Schulz", "Annalena Baerbock"])
+    );
+    assert!(
+        v["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["kind"] == "turn" && b["speaker"] == "Annalena Baerbock")
+    );
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("again.jsonl");
+    std::fs::write(&file, format!("{v}\n")).unwrap();
+    let again = index_of(&file);
+    let w = show_json(again.path(), BAERBOCK_2025);
+    for field in ["id", "title", "date", "program", "speakers"] {
+        assert_eq!(w[field], v[field], "{field}");
+    }
+    let r = search_json(
+        again.path(),
+        &["--speaker", "Baerbock", "--snippets", "10", "Waffenruhe"],
+        0,
+    );
+    assert!(
+        r.hits[0]
+            .snippets
+            .iter()
+            .any(|s| s.speaker.as_deref() == Some("Annalena Baerbock")),
+        "turns survive the round trip: {:#?}",
+        r.hits[0].snippets
+    );
+}
+
+// ------------------------------------------------------------------- stats
+
+#[test]
+fn stats_json_describes_the_sample_archive() {
+    let idx = data_index();
+    let s = stats_json(idx.path());
+    assert_eq!(s["items"], 51);
+    assert_eq!(s["undated"], 2);
+    assert_eq!(s["schema_version"], 1);
+    assert_eq!(s["first_date"], "2023-02-15");
+    assert_eq!(s["last_date"], "2025-07-02");
+    let programs = s["programs"].as_array().expect("programs");
+    assert_eq!(
+        programs[0],
+        serde_json::json!({"name": "Deutschlandfunk", "count": 20})
+    );
+    for name in [
+        "Deutschlandfunk Kultur",
+        "Deutschlandfunk Nova",
+        "tagesschau",
+        "WDR 5",
+    ] {
+        assert!(programs.iter().any(|p| p["name"] == name), "{name}");
+    }
+    let sum: u64 = programs.iter().map(|p| p["count"].as_u64().unwrap()).sum();
+    assert_eq!(sum, 51, "every item has a programme");
+    let speakers = s["speakers"].as_array().expect("speakers");
+    assert!(
+        speakers.contains(&serde_json::json!({"name": "Annalena Baerbock", "count": 2})),
+        "{speakers:?}"
+    );
+}
+
+#[test]
+fn stats_text_names_items_and_programmes() {
+    let idx = data_index();
+    archivar_in(idx.path())
+        .args(["stats", "--color", "never"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("51"))
+        .stdout(predicate::str::contains("Deutschlandfunk Nova"))
+        .stdout(predicate::str::contains("2023-02-15"));
+}
+
+// ------------------------------------------------------------- exit codes
+
+#[test]
+fn help_documents_the_exit_codes() {
+    archivar()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit status: 0"));
+}
+
+#[test]
+fn without_index_option_the_index_is_below_xdg_data_home() {
+    // The test environment points XDG_DATA_HOME into a temporary home.
+    archivar()
+        .arg("stats")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("archivar-home"))
+        .stderr(predicate::str::contains("archivar/index"));
+}
+
+#[test]
+fn search_without_hits_exits_1() {
+    let idx = data_index();
+    search(&idx, &["Xylophonwettbewerb"])
+        .code(1)
+        .stdout("")
+        .stderr("");
+}
+
+#[test]
+fn unclosed_quote_is_a_usage_error() {
+    assert_query_error(&["\"seltener Erden"], "unclosed quote");
+}
+
+#[test]
+fn unbalanced_parenthesis_is_a_usage_error() {
+    assert_query_error(&["(Selenskyj OR Trump"], "unbalanced parenthesis");
+    assert_query_error(&["Selenskyj)"], "unbalanced parenthesis");
+}
+
+#[test]
+fn unknown_field_is_a_usage_error() {
+    assert_query_error(&["autor:x"], "unknown field \"autor:\"");
+}
+
+#[test]
+fn stopwords_only_is_a_usage_error() {
+    assert_query_error(&["und oder"], "only stopwords");
+}
+
+#[test]
+fn exclusions_only_is_a_usage_error() {
+    assert_query_error(&["--", "-Trump"], "only excludes");
+}
+
+#[test]
+fn impossible_from_date_is_a_usage_error() {
+    assert_query_error(&["--from", "2025-02-30", "Trump"], "2025-02-30");
+}
+
+#[test]
+fn from_after_to_is_a_usage_error() {
+    assert_query_error(
+        &["--from", "2025-03-01", "--to", "2025-02-01", "Trump"],
+        "--from 2025-03-01 is after --to 2025-02-01",
+    );
+}
+
+#[test]
+fn missing_index_says_to_run_archivar_index() {
+    let dir = TempDir::new().unwrap();
+    let missing = dir.path().join("no-index-here");
+    for args in [vec!["search", "Trump"], vec!["stats"], vec!["show", SEED]] {
+        archivar_in(&missing)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("archivar index"));
+    }
+}
+
+#[test]
+fn index_of_another_schema_version_is_refused_with_a_rebuild_hint() {
+    let idx = data_index();
+    std::fs::write(idx.path().join("archivar.toml"), "schema_version = 0\n").unwrap();
+    for args in [vec!["search", "Trump"], vec!["stats"], vec!["show", SEED]] {
+        archivar_in(idx.path())
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("rebuild"));
+    }
+    archivar_in(idx.path())
+        .arg("index")
+        .arg(data_dir())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("rebuild"));
+    // What the message says to do works.
+    archivar_in(idx.path())
+        .args(["index", "--rebuild"])
+        .arg(data_dir())
+        .assert()
+        .success();
+    assert_eq!(item_count(idx.path()), 51);
+}
+
+// ----------------------------------------------------------------- colour
+
+#[test]
+fn color_always_writes_ansi_escapes() {
+    let idx = data_index();
+    let out = search(&idx, &["--color", "always", "Selenskyj"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(has_ansi(&out));
+}
+
+#[test]
+fn color_never_and_piped_output_have_no_escapes() {
+    let idx = data_index();
+    for args in [vec!["--color", "never", "Selenskyj"], vec!["Selenskyj"]] {
+        let out = search(&idx, &args).success().get_output().stdout.clone();
+        assert!(!has_ansi(&out), "{args:?}");
+    }
+}
+
+#[test]
+fn no_color_turns_auto_colour_off() {
+    let idx = data_index();
+    let out = archivar_in(idx.path())
+        .env("NO_COLOR", "1")
+        .args(["search", "--color", "auto", "Selenskyj"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(!has_ansi(&out));
+}
+
+// -------------------------------------------------------------- bad input
+
+/// A good text item to index next to a bad file.
+fn good_txt() -> PathBuf {
+    data_dir().join("news").join("dlf-2025-04-03-us-zoelle.txt")
+}
+
+/// Index `paths` into a fresh index, expecting exit `code`; returns the
+/// index and stderr, which must never tell of a panic.
+fn index_paths(paths: &[&Path], code: i32) -> (TempDir, String) {
+    let idx = empty_index();
+    let out = archivar_in(idx.path())
+        .arg("index")
+        .args(paths)
+        .assert()
+        .code(code)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8 stderr");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (idx, stderr)
+}
+
+/// `stderr` has a line naming `path` (and `:LINE:` when given) that
+/// contains `needle`.
+fn assert_reported(stderr: &str, path: &Path, line: Option<u32>, needle: &str) {
+    let place = match line {
+        Some(n) => format!("{}:{n}:", path.display()),
+        None => format!("{}", path.display()),
+    };
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains(&place) && l.contains(needle)),
+        "no line with {place:?} and {needle:?} in stderr:\n{stderr}"
+    );
+}
+
+#[test]
+fn binary_txt_is_reported_and_skipped() {
+    let dir = TempDir::new().unwrap();
+    let bin = dir.path().join("scan.txt");
+    let mut bytes = b"PK\x03\x04".to_vec();
+    bytes.extend((0u8..=255).cycle().take(4096));
+    std::fs::write(&bin, &bytes).unwrap();
+    let (idx, stderr) = index_paths(&[&bin, &good_txt()], 2);
+    assert_reported(&stderr, &bin, None, "binary");
+    assert_eq!(item_count(idx.path()), 1);
+}
+
+#[test]
+fn empty_txt_is_reported() {
+    let empty = fixture("bad/empty.txt");
+    let (idx, stderr) = index_paths(&[&empty, &good_txt()], 2);
+    assert_reported(&stderr, &empty, None, "empty");
+    assert_eq!(item_count(idx.path()), 1);
+}
+
+#[test]
+fn broken_json_line_is_reported_and_the_others_indexed() {
+    let file = fixture("bad/broken-line.jsonl");
+    let (idx, stderr) = index_paths(&[&file], 2);
+    assert_reported(&stderr, &file, Some(2), "bad JSON");
+    assert_eq!(item_count(idx.path()), 2);
+    let r = search_json(idx.path(), &["Gedser"], 0);
+    assert_eq!(r.ids(), vec!["bad-broken-3"]);
+    assert!(r.hits[0].source.ends_with("broken-line.jsonl:3"));
+    archivar_in(idx.path())
+        .args(["show", "bad-broken-2"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn impossible_jsonl_date_is_reported_with_its_line() {
+    let file = fixture("bad/impossible-date.jsonl");
+    let (idx, stderr) = index_paths(&[&file], 2);
+    assert_reported(&stderr, &file, Some(2), "31.02.2025");
+    assert_eq!(item_count(idx.path()), 1);
+    search_json(idx.path(), &["Kirschbäume"], 0);
+}
+
+#[test]
+fn jsonl_line_without_body_is_reported() {
+    let file = fixture("bad/no-body.jsonl");
+    let (idx, stderr) = index_paths(&[&file], 2);
+    assert_reported(&stderr, &file, Some(1), "body");
+    assert_eq!(item_count(idx.path()), 1);
+    search_json(idx.path(), &["Leuchtturm"], 0);
+}
+
+#[test]
+fn jsonl_body_of_the_wrong_type_is_reported() {
+    let file = fixture("bad/body-number.jsonl");
+    let (idx, stderr) = index_paths(&[&file], 2);
+    assert_reported(&stderr, &file, Some(2), "\"body\"");
+    assert_eq!(item_count(idx.path()), 1);
+    search_json(idx.path(), &["Seehunde"], 0);
+}
+
+#[test]
+fn impossible_trailer_date_is_reported() {
+    let file = fixture("bad/trailer-date.txt");
+    let (idx, stderr) = index_paths(&[&file, &good_txt()], 2);
+    // The trailer is line 7.
+    assert_reported(&stderr, &file, Some(7), "31.02.2025");
+    assert_eq!(item_count(idx.path()), 1);
+    search(&idx, &["Sturmflut"]).code(1);
+}
+
+#[test]
+fn latin1_txt_is_indexed_with_a_warning() {
+    let file = fixture("bad/latin1.txt");
+    let (idx, stderr) = index_paths(&[&file], 0);
+    assert_reported(&stderr, &file, None, "warning");
+    assert_eq!(item_count(idx.path()), 1);
+    let v = show_json(idx.path(), "latin1");
+    assert_eq!(v["title"], "Musikfestival in Köln eröffnet");
+    assert_eq!(v["program"], "Deutschlandfunk Kultur");
+    for (q, word) in [
+        ("Köln", "Köln"),
+        ("Düsseldorf", "Düsseldorf"),
+        ("Gäste", "Gäste"),
+        ("Strasse", "Straße"),
+    ] {
+        let r = search_json(idx.path(), &["--snippets", "5", q], 0);
+        assert_eq!(r.ids(), vec!["latin1"], "query {q}");
+        let marked: Vec<String> = r.hits[0]
+            .marked_title()
+            .into_iter()
+            .chain(r.hits[0].marked_snippets())
+            .collect();
+        assert!(marked.iter().any(|m| m == word), "{q}: {marked:?}");
+    }
+}
+
+/// A text item in the seed's format.
+const UMLAUT_ITEM: &str = "Nachrichten\nStraßenfest in Göttingen\n\nDas Straßenfest in Göttingen lockte viele Besucher.\n\n    Die Veranstalter zählten Zehntausende Gäste.\n    Diese Nachricht wurde am 02.03.2025 im Programm Deutschlandfunk Kultur gesendet.\n";
+
+#[test]
+fn utf16_txt_with_bom_is_indexed_with_a_warning() {
+    let dir = TempDir::new().unwrap();
+    let le = dir.path().join("utf16le.txt");
+    let be = dir.path().join("utf16be.txt");
+    let mut le_bytes = vec![0xFF, 0xFE];
+    let mut be_bytes = vec![0xFE, 0xFF];
+    for u in UMLAUT_ITEM.encode_utf16() {
+        le_bytes.extend_from_slice(&u.to_le_bytes());
+        be_bytes.extend_from_slice(&u.to_be_bytes());
+    }
+    std::fs::write(&le, le_bytes).unwrap();
+    std::fs::write(&be, be_bytes).unwrap();
+    let (idx, stderr) = index_paths(&[&le, &be], 0);
+    assert_reported(&stderr, &le, None, "UTF-16");
+    assert_reported(&stderr, &be, None, "UTF-16");
+    assert_eq!(item_count(idx.path()), 2);
+    let r = search_json(idx.path(), &["Göttingen"], 0);
+    assert_eq!(id_set(&r), set(&["utf16le", "utf16be"]));
+    for h in &r.hits {
+        assert_eq!(h.title, "Straßenfest in Göttingen");
+        assert_eq!(h.date.as_deref(), Some("2025-03-02"));
+    }
+}
+
+#[test]
+fn utf16_jsonl_with_bom_is_decoded_like_utf16_txt() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("export.jsonl");
+    let line = "{\"id\":\"u16-1\",\"title\":\"Zölle\",\"body\":\"Die Zölle steigen in Göttingen.\",\"date\":\"2025-04-03\"}\n";
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in line.encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(&file, bytes).unwrap();
+    let (idx, stderr) = index_paths(&[&file], 0);
+    assert_reported(&stderr, &file, None, "UTF-16");
+    assert_eq!(item_count(idx.path()), 1);
+    search_json(idx.path(), &["Göttingen"], 0);
+}
+
+#[test]
+fn the_whole_bad_folder_is_indexed_without_panic() {
+    let dir = fixture("bad");
+    let (idx, stderr) = index_paths(&[&dir], 2);
+    for (name, line) in [
+        ("empty.txt", None),
+        ("broken-line.jsonl", Some(2)),
+        ("impossible-date.jsonl", Some(2)),
+        ("no-body.jsonl", Some(1)),
+        ("body-number.jsonl", Some(2)),
+        ("trailer-date.txt", Some(7)),
+        ("latin1.txt", None),
+    ] {
+        assert_reported(&stderr, &dir.join(name), line, "");
+    }
+    // Good: 2 + 1 + 1 + 1 JSON lines and latin1.txt.
+    assert_eq!(item_count(idx.path()), 6);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// Whatever the bytes, indexing reports and goes on; it never panics.
+    #[test]
+    fn indexing_any_bytes_never_panics(
+        bytes in proptest::collection::vec(any::<u8>(), 0..2048),
+        jsonl in any::<bool>(),
+    ) {
+        let dir = TempDir::new().unwrap();
+        let file = dir.path().join(if jsonl { "x.jsonl" } else { "x.txt" });
+        std::fs::write(&file, &bytes).unwrap();
+        let idx = empty_index();
+        let out = archivar_in(idx.path()).arg("index").arg(&file).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        prop_assert!(!stderr.contains("panicked"), "{}", stderr);
+        prop_assert!(matches!(out.status.code(), Some(0 | 2)), "{:?}: {}", out.status, stderr);
+    }
+}
+
+// ---------------------------------------------------------- shared corpora
+
+/// Non-empty lines of every `*.jsonl` and `*.jsonl.gz` below `dir`.
+fn count_jsonl_items(dir: &Path) -> u64 {
+    let mut n = 0;
+    // Hidden entries are passed over, as `archivar index` does.
+    let walk = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+    for entry in walk {
+        let entry = entry.expect("walk corpora");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let file = || std::fs::File::open(entry.path()).expect("open corpus file");
+        let reader: Box<dyn Read> = if name.ends_with(".jsonl.gz") {
+            Box::new(flate2::read::MultiGzDecoder::new(file()))
+        } else if name.ends_with(".jsonl") {
+            Box::new(file())
+        } else {
+            continue;
+        };
+        for line in BufReader::with_capacity(1 << 16, reader).split(b'\n') {
+            let line = line.expect("read corpus line");
+            if line.iter().any(|b| !b.is_ascii_whitespace()) {
+                n += 1;
+            }
+        }
+    }
+    n
+}
+
+#[test]
+fn every_item_of_the_shared_corpora_is_stored() {
+    let corpora = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/corpora"));
+    if !corpora.is_dir() {
+        eprintln!(
+            "skipped: {} does not exist; nothing to count",
+            corpora.display()
+        );
+        return;
+    }
+    let expected = count_jsonl_items(corpora);
+    assert!(expected > 0, "no JSON Lines items in {}", corpora.display());
+    let idx = empty_index();
+    archivar_in(idx.path())
+        .args(["index", "--quiet"])
+        .arg(corpora)
+        .assert()
+        .success()
+        .stderr("");
+    assert_eq!(item_count(idx.path()), expected, "items in = items stored");
+    let r = search_json(idx.path(), &["Bundestag Haushalt"], 0);
+    assert!(r.summary.total > 0);
+}
