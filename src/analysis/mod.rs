@@ -250,7 +250,7 @@ pub fn fold(stem: &str) -> String {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '\u{ad}' || is_combining_mark(c)
+    c.is_alphanumeric() || (!c.is_ascii() && (c == '\u{ad}' || is_combining_mark(c)))
 }
 
 fn is_hyphen(c: char) -> bool {

@@ -1,7 +1,7 @@
 //! The German analyzer as a tantivy `Tokenizer`, with memoised stems.
 
 use super::{Analyzer, Token};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Stems are memoised per tokenizer (tantivy clones one per indexing
 /// thread); past this many entries the memo starts afresh, which bounds
@@ -12,7 +12,7 @@ const MEMO_LIMIT: usize = 200_000;
 #[derive(Clone, Default)]
 pub struct GermanTokenizer {
     analyzer: Analyzer,
-    memo: HashMap<String, Option<String>>,
+    memo: FxHashMap<Box<str>, Option<Box<str>>>,
     tokens: Vec<Token>,
 }
 
@@ -38,13 +38,13 @@ impl tantivy::tokenizer::Tokenizer for GermanTokenizer {
         let memo = &mut self.memo;
         let mut norm = |w: &str| {
             if let Some(hit) = memo.get(w) {
-                return hit.clone();
+                return hit.as_deref().map(str::to_string);
             }
             let n = analyzer.normalize(w);
             if memo.len() >= MEMO_LIMIT {
                 memo.clear();
             }
-            memo.insert(w.to_string(), n.clone());
+            memo.insert(w.into(), n.as_deref().map(Box::from));
             n
         };
         analyzer.analyze_into(text, &mut self.tokens, &mut norm);
