@@ -1276,3 +1276,20 @@ fn every_item_of_the_shared_corpora_is_stored() {
     let r = search_json(idx.path(), &["Bundestag Haushalt"], 0);
     assert!(r.summary.total > 0);
 }
+
+#[test]
+fn compounds_find_their_parts_apart() {
+    // data/README.md: "Friedensverhandlungen" in the Oster-Waffenruhe item,
+    // "Verhandlungen über einen Frieden" in the Baerbock interview of 2024;
+    // "Rohstoffabkommen" and "Abkommen über Rohstoffe".
+    let idx = data_index();
+    let r = search_json(idx.path(), &["-n", "50", "Friedensverhandlungen"], 0);
+    r.hit("dlfkultur-2025-04-20-oster-waffenruhe");
+    r.hit("dlf-2024-06-17-interview-baerbock");
+    let r = search_json(idx.path(), &["-n", "50", "Rohstoffabkommen"], 0);
+    assert_eq!(r.ids()[0], "dlf-2025-05-01-rohstoffabkommen");
+    r.hit("tt-2025-02-26-abkommen-rohstoffe");
+    // The glued word ranks above the parts apart.
+    let pos = |id: &str| r.ids().iter().position(|x| *x == id).unwrap();
+    assert!(pos("dlf-2025-05-01-rohstoffabkommen") < pos("tt-2025-02-26-abkommen-rohstoffe"));
+}

@@ -1,5 +1,6 @@
 //! Search: a query and filters to ranked [`Hit`]s with snippets.
 
+pub mod decompound;
 pub mod parse;
 pub mod snippet;
 
@@ -144,8 +145,12 @@ pub enum SearchError {
 /// The required clauses of a word and its optional score bonus.
 type WordClauses = (Vec<Box<dyn Query>>, Option<Box<dyn Query>>);
 
+/// Weight of a compound's split form against the word itself.
+pub const SPLIT_WEIGHT: f32 = 0.5;
+
 struct Builder<'a> {
     archive: &'a Archive,
+    searcher: &'a Searcher,
     analyzer: &'a Analyzer,
     mode: MatchMode,
     marks: Marks,
@@ -290,6 +295,30 @@ impl Builder<'_> {
             .map(|t| (t.position, t.text.clone()))
             .collect();
         let Some(whole) = whole else {
+            if let [(_, t)] = parts.as_slice()
+                && let Some(split) = self.split(text)
+            {
+                if positive {
+                    self.marks.terms.extend(split.iter().cloned());
+                }
+                let clause = across_fields(&fields, |f| {
+                    let together: Vec<(Occur, Box<dyn Query>)> = split
+                        .iter()
+                        .map(|p| (Occur::Must, term_query(f, p)))
+                        .collect();
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, term_query(f, t)),
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(
+                                Box::new(BooleanQuery::new(together)),
+                                SPLIT_WEIGHT,
+                            )),
+                        ),
+                    ]))
+                });
+                return (vec![clause], None);
+            }
             let clauses = parts
                 .iter()
                 .map(|(_, t)| across_fields(&fields, |f| term_query(f, t)))
@@ -315,6 +344,16 @@ impl Builder<'_> {
             Box::new(BooleanQuery::new(alts))
         });
         (clauses, Some(bonus))
+    }
+
+    /// Split a compound into words of the index ([`decompound`]).
+    fn split(&self, word: &str) -> Option<Vec<String>> {
+        let field = self.archive.fields().text;
+        decompound::split(self.analyzer, word, &|t| {
+            self.searcher
+                .doc_freq(&Term::from_field_text(field, t))
+                .unwrap_or(0)
+        })
     }
 
     fn phrase(
@@ -456,6 +495,7 @@ pub fn prepare(
     let node = parse_query(archive, &req.query)?;
     let mut b = Builder {
         archive,
+        searcher,
         analyzer,
         mode: req.mode,
         marks: Marks::default(),
