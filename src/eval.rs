@@ -60,14 +60,21 @@ fn read_lines(path: &Path) -> Result<String, IngestError> {
 pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, IngestError> {
     let text = read_lines(path)?;
     let mut out = Vec::new();
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
-        let (qid, q) = line.split_once('\t').ok_or_else(|| IngestError::Format {
+        let bad = |detail: &str| IngestError::Format {
             loc: Location::line(path, n as u64 + 1),
-            detail: "expected qid<TAB>query".to_string(),
-        })?;
+            detail: detail.to_string(),
+        };
+        let (qid, q) = line
+            .split_once('\t')
+            .ok_or_else(|| bad("expected qid<TAB>query"))?;
+        if qid.trim().is_empty() || qid.trim().contains(char::is_whitespace) {
+            return Err(bad("a qid is one word without spaces, as in TREC qrels"));
+        }
         out.push(EvalQuery {
             qid: qid.trim().to_string(),
             text: q.trim().to_string(),
@@ -79,6 +86,7 @@ pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, IngestError> {
 /// Read TREC qrels: `qid 0 docid rel`.
 pub fn read_qrels(path: &Path) -> Result<Qrels, IngestError> {
     let text = read_lines(path)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut out: Qrels = HashMap::new();
     for (n, line) in text.lines().enumerate() {
         let parts: Vec<&str> = line.split_whitespace().collect();

@@ -1293,3 +1293,30 @@ fn compounds_find_their_parts_apart() {
     let pos = |id: &str| r.ids().iter().position(|x| *x == id).unwrap();
     assert!(pos("dlf-2025-05-01-rohstoffabkommen") < pos("tt-2025-02-26-abkommen-rohstoffe"));
 }
+
+#[test]
+fn name_variants_meet_and_are_marked() {
+    // data/README.md: "Selenski" only in ndr-2025-03-11-selenski-dschidda,
+    // "Zelensky" only in presse-international-zelensky; "Lukaschenka" in
+    // br-2025-01-26-lukaschenka, "Lukaschenko" in dlf-2025-01-27-belarus-wahl.
+    let idx = data_index();
+    let r = search_json(idx.path(), &["-n", "50", "Selenskyj"], 0);
+    let marked = |id: &str| -> Vec<String> {
+        let h = r.hit(id);
+        h.snippets
+            .iter()
+            .flat_map(|s| {
+                let chars: Vec<char> = s.text.chars().collect();
+                s.highlights
+                    .iter()
+                    .map(|(a, b)| chars[*a..*b].iter().collect::<String>())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    assert!(marked("ndr-2025-03-11-selenski-dschidda").contains(&"Selenski".to_string()));
+    assert!(marked("presse-international-zelensky").contains(&"Zelensky".to_string()));
+    let r = search_json(idx.path(), &["-n", "50", "Lukaschenka"], 0);
+    assert_eq!(r.ids()[0], "br-2025-01-26-lukaschenka");
+    r.hit("dlf-2025-01-27-belarus-wahl");
+}

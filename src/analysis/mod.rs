@@ -28,6 +28,17 @@ use unicode_normalization::char::is_combining_mark;
 /// The name under which the German analyzer is registered with tantivy.
 pub const GERMAN: &str = "german";
 
+/// The name of the German analyzer that also indexes each word's
+/// Kölner Phonetik term (see [`Analyzer::phonetic_term`]).
+pub const PHONETIC: &str = "german_phonetic";
+
+/// Words shorter than this get no phonetic term: names are long, and
+/// short words are most of the tokens (their terms cost indexing time).
+pub const PHONETIC_MIN_LETTERS: usize = 6;
+
+/// Phonetic terms start with this, which no word does.
+pub const PHONETIC_PREFIX: char = '~';
+
 /// Tokens longer than this (in bytes, before analysis) are dropped: they are
 /// junk (URLs, base64, runaway ASR) and would bloat the term dictionary.
 pub const MAX_WORD_BYTES: usize = 64;
@@ -118,6 +129,31 @@ impl Analyzer {
             return None;
         }
         Some(self.stem_and_fold(&lower))
+    }
+
+    /// The Kölner Phonetik code of a word ("Selenskyj", "Selenski" and
+    /// "Zelensky" share one), for words of at least [`PHONETIC_MIN_LETTERS`] letters that are
+    /// no stopwords; `None` for others and for codes under four digits,
+    /// which too many words share.
+    pub fn phonetic(&self, word: &str) -> Option<String> {
+        use rphonetic::Encoder;
+        if word.len() > MAX_WORD_BYTES
+            || word.chars().count() < PHONETIC_MIN_LETTERS
+            || !word.chars().all(char::is_alphabetic)
+        {
+            return None;
+        }
+        let lower: String = word.chars().flat_map(char::to_lowercase).collect();
+        if self.is_stopword(&lower) {
+            return None;
+        }
+        let code = rphonetic::Cologne.encode(&fold(&lower));
+        (code.len() >= 4).then_some(code)
+    }
+
+    /// The phonetic code as a term of the text field: `~` and the code.
+    pub fn phonetic_term(&self, word: &str) -> Option<String> {
+        self.phonetic(word).map(|c| format!("{PHONETIC_PREFIX}{c}"))
     }
 
     /// Stem a lower-case word and fold the result; words with digits are
@@ -375,6 +411,19 @@ mod tests {
         assert_eq!(one("Vendée"), one("Vendee"));
         assert_eq!(one("QUELLE"), one("Quelle"));
         assert!(one("Quelle").starts_with("quell"));
+    }
+
+    #[test]
+    fn name_variants_share_a_phonetic_code() {
+        let a = Analyzer::shared();
+        let p = |w| a.phonetic(w).unwrap();
+        assert_eq!(p("Selenskyj"), p("Selenski"));
+        assert_eq!(p("Selenskyj"), p("Zelensky"));
+        assert_eq!(p("Lukaschenko"), p("Lukaschenka"));
+        assert_eq!(a.phonetic("Hoeneß"), a.phonetic("Hoeness"));
+        assert_ne!(p("Selenskyj"), p("Lukaschenko"));
+        assert_eq!(a.phonetic("und"), None);
+        assert_eq!(a.phonetic("G20"), None);
     }
 
     #[test]

@@ -108,6 +108,9 @@ impl Archive {
         index
             .tokenizers()
             .register(analysis::GERMAN, GermanTokenizer::new());
+        index
+            .tokenizers()
+            .register(analysis::PHONETIC, GermanTokenizer::with_phonetic());
         Archive {
             dir: dir.to_path_buf(),
             index,

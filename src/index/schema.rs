@@ -30,6 +30,13 @@ pub struct FieldSpec {
     /// length normalisation (see the schema file).
     #[serde(default = "yes")]
     pub fieldnorms: bool,
+    /// Weight of phonetic terms in a query (fields with the
+    /// `german_phonetic` analyzer).
+    #[serde(default)]
+    pub phonetic_boost: f32,
+    /// Whether a text field keeps word positions (phrase queries).
+    #[serde(default = "yes")]
+    pub positions: bool,
     /// Weight in a query without field prefix.
     #[serde(default)]
     pub boost: f32,
@@ -38,6 +45,12 @@ pub struct FieldSpec {
     pub prefix: Option<String>,
     /// What the field holds.
     pub doc: String,
+}
+
+impl FieldSpec {
+    fn is_phonetic(&self) -> bool {
+        self.analyzer.as_deref() == Some(analysis::PHONETIC)
+    }
 }
 
 /// The kinds of field the schema file knows.
@@ -120,7 +133,7 @@ impl ArchiveSchema {
             match spec.kind {
                 FieldKind::Text => {
                     let analyzer = spec.analyzer.as_deref().unwrap_or(analysis::GERMAN);
-                    if analyzer != analysis::GERMAN {
+                    if analyzer != analysis::GERMAN && analyzer != analysis::PHONETIC {
                         return Err(IndexError::Schema(format!(
                             "field {}: unknown analyzer {analyzer}",
                             spec.name
@@ -129,7 +142,11 @@ impl ArchiveSchema {
                     let indexing = TextFieldIndexing::default()
                         .set_tokenizer(analyzer)
                         .set_fieldnorms(spec.fieldnorms)
-                        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+                        .set_index_option(if spec.positions {
+                            IndexRecordOption::WithFreqsAndPositions
+                        } else {
+                            IndexRecordOption::WithFreqs
+                        });
                     b.add_text_field(
                         &spec.name,
                         TextOptions::default().set_indexing_options(indexing),
@@ -190,6 +207,14 @@ impl ArchiveSchema {
             .filter(|s| s.kind == FieldKind::Text && s.boost > 0.0)
             .filter_map(|s| Some((self.schema.get_field(&s.name).ok()?, s.boost)))
             .collect()
+    }
+
+    /// The phonetic field and its boost, if the schema has one.
+    pub fn phonetic_field(&self) -> Option<(Field, f32)> {
+        self.specs
+            .iter()
+            .find(|s| s.kind == FieldKind::Text && s.is_phonetic() && s.phonetic_boost > 0.0)
+            .and_then(|s| Some((self.schema.get_field(&s.name).ok()?, s.phonetic_boost)))
     }
 
     /// The text field a query prefix names (`title`, `speaker`, …).

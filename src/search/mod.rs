@@ -294,6 +294,26 @@ impl Builder<'_> {
             .filter(|t| t.kind == TokenKind::Word)
             .map(|t| (t.position, t.text.clone()))
             .collect();
+        let phonetic = match (field, self.archive.schema.phonetic_field(), tokens.len()) {
+            (None, Some((pf, boost)), 1) => self.analyzer.phonetic(text).map(|code| {
+                if positive && !self.marks.phonetic.contains(&code) {
+                    self.marks.phonetic.push(code.clone());
+                }
+                let term = format!("{}{code}", crate::analysis::PHONETIC_PREFIX);
+                Box::new(BoostQuery::new(term_query(pf, &term), boost)) as Box<dyn Query>
+            }),
+            _ => None,
+        };
+        let with_phonetic =
+            |clause: Box<dyn Query>, phonetic: Option<Box<dyn Query>>| -> Box<dyn Query> {
+                match phonetic {
+                    Some(p) => Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, clause),
+                        (Occur::Should, p),
+                    ])),
+                    None => clause,
+                }
+            };
         let Some(whole) = whole else {
             if let [(_, t)] = parts.as_slice()
                 && let Some(split) = self.split(text)
@@ -317,12 +337,16 @@ impl Builder<'_> {
                         ),
                     ]))
                 });
-                return (vec![clause], None);
+                return (vec![with_phonetic(clause, phonetic)], None);
             }
-            let clauses = parts
+            let mut clauses: Vec<Box<dyn Query>> = parts
                 .iter()
                 .map(|(_, t)| across_fields(&fields, |f| term_query(f, t)))
                 .collect();
+            if clauses.len() == 1 {
+                let c = clauses.pop().expect("one clause");
+                clauses.push(with_phonetic(c, phonetic));
+            }
             return (clauses, None);
         };
         let clauses = parts
