@@ -548,7 +548,14 @@ fn strasse_and_strasse_with_eszett_find_each_other() {
     let idx = data_index();
     for q in ["Strasse", "Straße", "STRASSE"] {
         let r = all_hits(&idx, q);
-        assert_eq!(id_set(&r), set(&STRASSE), "query {q}");
+        // The spellings first; words that only sound alike may follow.
+        let first: BTreeSet<String> = r
+            .hits
+            .iter()
+            .take(STRASSE.len())
+            .map(|h| h.id.clone())
+            .collect();
+        assert_eq!(first, set(&STRASSE), "query {q}");
     }
 }
 

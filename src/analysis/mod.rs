@@ -28,16 +28,9 @@ use unicode_normalization::char::is_combining_mark;
 /// The name under which the German analyzer is registered with tantivy.
 pub const GERMAN: &str = "german";
 
-/// The name of the German analyzer that also indexes each word's
-/// Kölner Phonetik term (see [`Analyzer::phonetic_term`]).
-pub const PHONETIC: &str = "german_phonetic";
-
-/// Words shorter than this get no phonetic term: names are long, and
-/// short words are most of the tokens (their terms cost indexing time).
-pub const PHONETIC_MIN_LETTERS: usize = 6;
-
-/// Phonetic terms start with this, which no word does.
-pub const PHONETIC_PREFIX: char = '~';
+/// Words shorter than this get no phonetic code: names are long, and
+/// short words share their codes with too many others.
+pub const PHONETIC_MIN_LETTERS: usize = 5;
 
 /// Tokens longer than this (in bytes, before analysis) are dropped: they are
 /// junk (URLs, base64, runaway ASR) and would bloat the term dictionary.
@@ -149,11 +142,6 @@ impl Analyzer {
         }
         let code = rphonetic::Cologne.encode(&fold(&lower));
         (code.len() >= 4).then_some(code)
-    }
-
-    /// The phonetic code as a term of the text field: `~` and the code.
-    pub fn phonetic_term(&self, word: &str) -> Option<String> {
-        self.phonetic(word).map(|c| format!("{PHONETIC_PREFIX}{c}"))
     }
 
     /// Stem a lower-case word and fold the result; words with digits are

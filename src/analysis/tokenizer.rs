@@ -1,6 +1,6 @@
 //! The German analyzer as a tantivy `Tokenizer`, with memoised stems.
 
-use super::{Analyzer, Token, TokenKind};
+use super::{Analyzer, Token};
 use rustc_hash::FxHashMap;
 
 /// Stems are memoised per tokenizer (tantivy clones one per indexing
@@ -8,16 +8,12 @@ use rustc_hash::FxHashMap;
 /// its memory at a few tens of MB.
 const MEMO_LIMIT: usize = 200_000;
 
-/// tantivy tokenizer running [`Analyzer`]: stems, and optionally each
-/// word's phonetic term ([`Analyzer::phonetic_term`]) at the same position.
+/// tantivy tokenizer running [`Analyzer`].
 #[derive(Clone, Default)]
 pub struct GermanTokenizer {
     analyzer: Analyzer,
-    phonetic: bool,
     memo: FxHashMap<Box<str>, Option<Box<str>>>,
-    codes: FxHashMap<Box<str>, Option<Box<str>>>,
     tokens: Vec<Token>,
-    merged: Vec<Token>,
 }
 
 impl GermanTokenizer {
@@ -25,30 +21,6 @@ impl GermanTokenizer {
     pub fn new() -> GermanTokenizer {
         GermanTokenizer::default()
     }
-
-    /// A tokenizer giving, after each word's stem, its Kölner Phonetik term.
-    pub fn with_phonetic() -> GermanTokenizer {
-        GermanTokenizer {
-            phonetic: true,
-            ..GermanTokenizer::default()
-        }
-    }
-}
-
-fn memoised(
-    memo: &mut FxHashMap<Box<str>, Option<Box<str>>>,
-    w: &str,
-    f: impl FnOnce(&str) -> Option<String>,
-) -> Option<String> {
-    if let Some(hit) = memo.get(w) {
-        return hit.as_deref().map(str::to_string);
-    }
-    let n = f(w);
-    if memo.len() >= MEMO_LIMIT {
-        memo.clear();
-    }
-    memo.insert(w.into(), n.as_deref().map(Box::from));
-    n
 }
 
 /// The token stream of one text.
@@ -64,26 +36,18 @@ impl tantivy::tokenizer::Tokenizer for GermanTokenizer {
         self.tokens.clear();
         let analyzer = &self.analyzer;
         let memo = &mut self.memo;
-        let mut norm = |w: &str| memoised(memo, w, |w| analyzer.normalize(w));
-        analyzer.analyze_into(text, &mut self.tokens, &mut norm);
-        if self.phonetic {
-            // Each word's phonetic term right after it, at its position.
-            self.merged.clear();
-            for t in &self.tokens {
-                self.merged.push(t.clone());
-                if t.kind == TokenKind::Word
-                    && let Some(code) = memoised(&mut self.codes, &text[t.start..t.end], |w| {
-                        analyzer.phonetic_term(w)
-                    })
-                {
-                    self.merged.push(Token {
-                        text: code,
-                        ..t.clone()
-                    });
-                }
+        let mut norm = |w: &str| {
+            if let Some(hit) = memo.get(w) {
+                return hit.as_deref().map(str::to_string);
             }
-            std::mem::swap(&mut self.tokens, &mut self.merged);
-        }
+            let n = analyzer.normalize(w);
+            if memo.len() >= MEMO_LIMIT {
+                memo.clear();
+            }
+            memo.insert(w.into(), n.as_deref().map(Box::from));
+            n
+        };
+        analyzer.analyze_into(text, &mut self.tokens, &mut norm);
         GermanTokenStream {
             tokens: self.tokens.iter(),
             token: tantivy::tokenizer::Token::default(),

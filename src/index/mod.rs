@@ -1,6 +1,7 @@
 //! The index: a tantivy index built from `schema/`, in a folder that also
 //! records the schema version it was built with.
 
+pub mod phonetic;
 pub mod schema;
 pub mod stats;
 pub mod writer;
@@ -108,9 +109,6 @@ impl Archive {
         index
             .tokenizers()
             .register(analysis::GERMAN, GermanTokenizer::new());
-        index
-            .tokenizers()
-            .register(analysis::PHONETIC, GermanTokenizer::with_phonetic());
         Archive {
             dir: dir.to_path_buf(),
             index,

@@ -30,8 +30,8 @@ pub struct FieldSpec {
     /// length normalisation (see the schema file).
     #[serde(default = "yes")]
     pub fieldnorms: bool,
-    /// Weight of phonetic terms in a query (fields with the
-    /// `german_phonetic` analyzer).
+    /// Weight of a query word's phonetic variants from the index
+    /// vocabulary (`index::phonetic`); 0 = none.
     #[serde(default)]
     pub phonetic_boost: f32,
     /// Whether a text field keeps word positions (phrase queries).
@@ -45,12 +45,6 @@ pub struct FieldSpec {
     pub prefix: Option<String>,
     /// What the field holds.
     pub doc: String,
-}
-
-impl FieldSpec {
-    fn is_phonetic(&self) -> bool {
-        self.analyzer.as_deref() == Some(analysis::PHONETIC)
-    }
 }
 
 /// The kinds of field the schema file knows.
@@ -133,7 +127,7 @@ impl ArchiveSchema {
             match spec.kind {
                 FieldKind::Text => {
                     let analyzer = spec.analyzer.as_deref().unwrap_or(analysis::GERMAN);
-                    if analyzer != analysis::GERMAN && analyzer != analysis::PHONETIC {
+                    if analyzer != analysis::GERMAN {
                         return Err(IndexError::Schema(format!(
                             "field {}: unknown analyzer {analyzer}",
                             spec.name
@@ -213,7 +207,7 @@ impl ArchiveSchema {
     pub fn phonetic_field(&self) -> Option<(Field, f32)> {
         self.specs
             .iter()
-            .find(|s| s.kind == FieldKind::Text && s.is_phonetic() && s.phonetic_boost > 0.0)
+            .find(|s| s.kind == FieldKind::Text && s.phonetic_boost > 0.0)
             .and_then(|s| Some((self.schema.get_field(&s.name).ok()?, s.phonetic_boost)))
     }
 

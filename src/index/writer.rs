@@ -117,11 +117,14 @@ impl<'a> Indexer<'a> {
         Ok(doc)
     }
 
-    /// Commit what was added and wait for merges to finish.
+    /// Commit what was added, wait for merges to finish, and rebuild the
+    /// phonetic map of the vocabulary.
     pub fn commit(mut self) -> Result<(), IndexError> {
         self.writer.commit().map_err(|e| self.archive.tantivy(e))?;
         self.writer
             .wait_merging_threads()
-            .map_err(|e| self.archive.tantivy(e))
+            .map_err(|e| self.archive.tantivy(e))?;
+        let searcher = self.archive.reader()?.searcher();
+        super::phonetic::build(self.archive, &searcher)
     }
 }

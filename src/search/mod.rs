@@ -151,6 +151,7 @@ pub const SPLIT_WEIGHT: f32 = 0.5;
 struct Builder<'a> {
     archive: &'a Archive,
     searcher: &'a Searcher,
+    variants: crate::index::phonetic::Variants,
     analyzer: &'a Analyzer,
     mode: MatchMode,
     marks: Marks,
@@ -294,14 +295,27 @@ impl Builder<'_> {
             .filter(|t| t.kind == TokenKind::Word)
             .map(|t| (t.position, t.text.clone()))
             .collect();
-        let phonetic = match (field, self.archive.schema.phonetic_field(), tokens.len()) {
-            (None, Some((pf, boost)), 1) => self.analyzer.phonetic(text).map(|code| {
-                if positive && !self.marks.phonetic.contains(&code) {
-                    self.marks.phonetic.push(code.clone());
+        // Stems of the index that sound like this word ("selenski" for
+        // "Selenskyj"), at low weight.
+        let phonetic = match (
+            field,
+            self.archive.schema.phonetic_field(),
+            parts.as_slice(),
+        ) {
+            (None, Some((pf, boost)), [(_, stem)]) if tokens.len() == 1 => {
+                let variants = self.variants.of(self.analyzer, stem);
+                if positive {
+                    self.marks.terms.extend(variants.iter().cloned());
                 }
-                let term = format!("{}{code}", crate::analysis::PHONETIC_PREFIX);
-                Box::new(BoostQuery::new(term_query(pf, &term), boost)) as Box<dyn Query>
-            }),
+                (!variants.is_empty()).then(|| {
+                    let any: Vec<(Occur, Box<dyn Query>)> = variants
+                        .iter()
+                        .map(|v| (Occur::Should, term_query(pf, v)))
+                        .collect();
+                    Box::new(BoostQuery::new(Box::new(BooleanQuery::new(any)), boost))
+                        as Box<dyn Query>
+                })
+            }
             _ => None,
         };
         let with_phonetic =
@@ -520,6 +534,7 @@ pub fn prepare(
     let mut b = Builder {
         archive,
         searcher,
+        variants: crate::index::phonetic::Variants::load(archive),
         analyzer,
         mode: req.mode,
         marks: Marks::default(),

@@ -24,15 +24,12 @@ pub struct Marks {
     pub terms: HashSet<String>,
     /// Phrases: (position offset, term) from the phrase's first word.
     pub phrases: Vec<Vec<(u32, String)>>,
-    /// Kölner Phonetik codes of query words: their spelling variants
-    /// ("Selenski" for "Selenskyj") are marked too.
-    pub phonetic: Vec<String>,
 }
 
 impl Marks {
     /// Whether there is nothing to mark.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty() && self.phrases.is_empty() && self.phonetic.is_empty()
+        self.terms.is_empty() && self.phrases.is_empty()
     }
 }
 
@@ -68,24 +65,12 @@ fn matches(
 ) -> Vec<Span> {
     let tokens = analyzer.analyze(text);
     let mut spans: Vec<Span> = Vec::new();
-    // Keys: terms first, then phrases, then phonetic codes.
-    let phonetic_base = keys.len() + marks.phrases.len();
     for t in &tokens {
         if let Some(&key) = keys.get(t.text.as_str()) {
             spans.push(Span {
                 start: t.start,
                 end: t.end,
                 key,
-            });
-        } else if !marks.phonetic.is_empty()
-            && t.kind == TokenKind::Word
-            && let Some(code) = analyzer.phonetic(&text[t.start..t.end])
-            && let Some(i) = marks.phonetic.iter().position(|c| *c == code)
-        {
-            spans.push(Span {
-                start: t.start,
-                end: t.end,
-                key: phonetic_base + i,
             });
         }
     }
@@ -129,7 +114,7 @@ fn matches(
                     last.end = s.end;
                 }
                 // A phrase span swallows its words: the phrase key wins.
-                if (keys.len()..phonetic_base).contains(&s.key) {
+                if s.key >= keys.len() {
                     last.key = s.key;
                 }
             }
@@ -277,8 +262,7 @@ pub fn snippets(analyzer: &Analyzer, item: &Item, marks: &Marks, max: usize) -> 
     }
     let score = |p: &Passage| {
         let distinct: HashSet<usize> = p.spans.iter().map(|s| s.key).collect();
-        let phrases = keys.len()..keys.len() + marks.phrases.len();
-        let phrase_bonus = p.spans.iter().filter(|s| phrases.contains(&s.key)).count();
+        let phrase_bonus = p.spans.iter().filter(|s| s.key >= keys.len()).count();
         (distinct.len() + phrase_bonus, p.spans.len().min(5))
     };
     cands.sort_by(|a, b| score(b).cmp(&score(a)).then(a.order.cmp(&b.order)));
@@ -408,7 +392,6 @@ mod tests {
         Marks {
             terms: words.iter().filter_map(|w| a.normalize(w)).collect(),
             phrases: Vec::new(),
-            phonetic: Vec::new(),
         }
     }
 
@@ -457,7 +440,6 @@ mod tests {
         let a = Analyzer::shared();
         let m = Marks {
             terms: HashSet::new(),
-            phonetic: Vec::new(),
             phrases: vec![vec![
                 (0, a.normalize("seltener").unwrap()),
                 (1, a.normalize("Erden").unwrap()),
@@ -524,17 +506,6 @@ mod tests {
         let s = snippets(Analyzer::shared(), &it, &marks(&["Baerbock"]), 2);
         assert_eq!(s[0].text, "Erster Satz.");
         assert!(s[0].highlights.is_empty());
-    }
-
-    #[test]
-    fn marks_spelling_variants_by_their_phonetic_code() {
-        let a = Analyzer::shared();
-        let m = Marks {
-            phonetic: vec![a.phonetic("Selenskyj").unwrap()],
-            ..Marks::default()
-        };
-        let h = highlight_all(a, "Gespräch mit Selenski in Dschidda", &m);
-        assert_eq!(h, vec![(13, 21)]);
     }
 
     #[test]

@@ -1,0 +1,115 @@
+//! Name variants through the index's own vocabulary: a map from the Kölner
+//! Phonetik code of each stem of the `text` field to the stems with that
+//! code and their document frequencies, rebuilt at every commit and kept
+//! beside the index as an FST (`phonetic.v1.fst`).
+//!
+//! A query word then also searches the stems that sound the same
+//! ("Selenskyj" → "selenski", "zelensky"), at low weight. Indexing pays only
+//! for one pass over the vocabulary per commit, not for every token.
+
+use super::Archive;
+use crate::analysis::Analyzer;
+use crate::error::IndexError;
+use std::collections::BTreeMap;
+use tantivy::Searcher;
+use tantivy_fst::{IntoStreamer, Map, MapBuilder, Streamer};
+
+/// File name of the map in the index folder.
+pub const FILE: &str = "phonetic.v1.fst";
+
+/// Stems shorter than this get no code: names are long, and short codes
+/// are shared by too many words.
+pub const MIN_STEM_LETTERS: usize = 5;
+
+/// Most variants a query word is expanded to (the most frequent first).
+pub const MAX_VARIANTS: usize = 8;
+
+/// The code of a stem, if it has one worth using (4 digits or more).
+pub fn code(analyzer: &Analyzer, stem: &str) -> Option<String> {
+    if stem.chars().count() < MIN_STEM_LETTERS {
+        return None;
+    }
+    analyzer.phonetic(stem)
+}
+
+/// Build the map from the text field's terms and write it atomically.
+pub fn build(archive: &Archive, searcher: &Searcher) -> Result<(), IndexError> {
+    let field = archive.fields().text;
+    let analyzer = Analyzer::shared();
+    let mut keys: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
+    let tantivy = |e| archive.tantivy(e);
+    for seg in searcher.segment_readers() {
+        let inv = seg.inverted_index(field).map_err(tantivy)?;
+        let mut stream = inv.terms().stream().map_err(|e| tantivy(e.into()))?;
+        while stream.advance() {
+            let Ok(stem) = std::str::from_utf8(stream.key()) else {
+                continue;
+            };
+            if !stem.chars().all(char::is_alphabetic) {
+                continue;
+            }
+            if let Some(c) = code(analyzer, stem) {
+                let mut k = c.into_bytes();
+                k.push(0);
+                k.extend_from_slice(stem.as_bytes());
+                *keys.entry(k).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let io = |e: std::io::Error| IndexError::Io {
+        dir: archive.dir.clone(),
+        source: e,
+    };
+    let mut b = MapBuilder::memory();
+    for (k, v) in &keys {
+        b.insert(k, *v)
+            .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    }
+    let bytes = b
+        .into_inner()
+        .map_err(|e| io(std::io::Error::other(e.to_string())))?;
+    let tmp = archive.dir.join(format!("{FILE}.tmp"));
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, archive.dir.join(FILE)).map_err(io)
+}
+
+/// The map of an index, if it has one.
+pub struct Variants {
+    map: Option<Map<Vec<u8>>>,
+}
+
+impl Variants {
+    /// Load the map from the index folder (none: no variants).
+    pub fn load(archive: &Archive) -> Variants {
+        let map = std::fs::read(archive.dir.join(FILE))
+            .ok()
+            .and_then(|b| Map::from_bytes(b).ok());
+        Variants { map }
+    }
+
+    /// Other stems with the same code as `stem`, most frequent first.
+    pub fn of(&self, analyzer: &Analyzer, stem: &str) -> Vec<String> {
+        let (Some(map), Some(c)) = (&self.map, code(analyzer, stem)) else {
+            return Vec::new();
+        };
+        let mut lo = c.clone().into_bytes();
+        lo.push(0);
+        let mut hi = c.into_bytes();
+        hi.push(1);
+        let mut found: Vec<(u64, String)> = Vec::new();
+        let mut stream = map.range().ge(&lo).lt(&hi).into_stream();
+        while let Some((k, v)) = stream.next() {
+            if let Ok(s) = std::str::from_utf8(&k[lo.len()..])
+                && s != stem
+            {
+                found.push((v, s.to_string()));
+            }
+        }
+        found.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        found
+            .into_iter()
+            .take(MAX_VARIANTS)
+            .map(|(_, s)| s)
+            .collect()
+    }
+}
