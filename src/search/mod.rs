@@ -643,7 +643,8 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
         let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
         let item = archive.stored_item(&doc)?;
         let title_highlights = snippet::highlight_all(analyzer, &item.title, &marks);
-        let snippets = snippet::snippets(analyzer, &item, &marks, req.snippets);
+        let preferred = |name: &str| req.speakers.iter().any(|f| speaker_matches(name, f));
+        let snippets = snippet::snippets(analyzer, &item, &marks, req.snippets, &preferred);
         hits.push(Hit {
             rank: req.offset + i + 1,
             score,

@@ -224,9 +224,17 @@ fn trim_range(text: &str, s: usize, e: usize) -> (usize, usize) {
     (s + lead, e - trail.min(slice.len() - lead))
 }
 
-/// The best `max` snippets of an item for `marks`, best first. Without any
-/// match in the text (the item matched by speaker or programme), the lead.
-pub fn snippets(analyzer: &Analyzer, item: &Item, marks: &Marks, max: usize) -> Vec<Snippet> {
+/// The best `max` snippets of an item for `marks`, best first. Passages
+/// spoken by a speaker for whom `preferred` holds (the `--speaker` filter)
+/// come first. Without any match in the text (the item matched by speaker
+/// or programme), the lead.
+pub fn snippets(
+    analyzer: &Analyzer,
+    item: &Item,
+    marks: &Marks,
+    max: usize,
+    preferred: &dyn Fn(&str) -> bool,
+) -> Vec<Snippet> {
     if max == 0 {
         return Vec::new();
     }
@@ -263,7 +271,15 @@ pub fn snippets(analyzer: &Analyzer, item: &Item, marks: &Marks, max: usize) -> 
     let score = |p: &Passage| {
         let distinct: HashSet<usize> = p.spans.iter().map(|s| s.key).collect();
         let phrase_bonus = p.spans.iter().filter(|s| s.key >= keys.len()).count();
-        (distinct.len() + phrase_bonus, p.spans.len().min(5))
+        let by_preferred = item.blocks[p.block]
+            .speaker
+            .as_deref()
+            .is_some_and(preferred);
+        (
+            by_preferred,
+            distinct.len() + phrase_bonus,
+            p.spans.len().min(5),
+        )
     };
     cands.sort_by(|a, b| score(b).cmp(&score(a)).then(a.order.cmp(&b.order)));
     let mut out: Vec<Snippet> = cands.iter().take(max).map(|p| cut(item, p)).collect();
@@ -426,6 +442,7 @@ mod tests {
             &it,
             &marks(&["Selenskyj", "Rohstoffe"]),
             3,
+            &|_| false,
         );
         assert_eq!(s.len(), 1);
         assert_eq!(marked(&s[0]), vec!["Selenskyj", "Rohstoffen"]);
@@ -449,7 +466,7 @@ mod tests {
             BlockKind::Paragraph,
             "Es geht um den Abbau seltener Erden in der Ukraine. Erden allein zählt nicht.",
         )]);
-        let s = snippets(a, &it, &m, 3);
+        let s = snippets(a, &it, &m, 3, &|_| false);
         assert_eq!(marked(&s[0]), vec!["seltener Erden"]);
     }
 
@@ -465,12 +482,33 @@ mod tests {
             &it,
             &marks(&["Selenskyj", "Rohstoffe"]),
             2,
+            &|_| false,
         );
         assert_eq!(s.len(), 2);
         assert!(s[0].text.starts_with("… "), "{}", s[0].text);
         assert!(s[0].text.chars().count() <= SNIPPET_CHARS + 4);
         assert_eq!(marked(&s[0]), vec!["Rohstoffe", "Selenskyj"]);
         assert_eq!(s[1].text, "Nur Rohstoffe hier.");
+    }
+
+    #[test]
+    fn the_filtered_speakers_words_come_first() {
+        let mut host = Block::new(BlockKind::Turn, "Frau Baerbock, wann kommt die Waffenruhe?");
+        host.speaker = Some("Christoph Heinemann".into());
+        let mut guest = Block::new(
+            BlockKind::Turn,
+            "Eine Waffenruhe muss die Ukraine schützen.",
+        );
+        guest.speaker = Some("Annalena Baerbock".into());
+        let it = item(vec![host, guest]);
+        let s = snippets(
+            Analyzer::shared(),
+            &it,
+            &marks(&["Waffenruhe"]),
+            1,
+            &|name| name.contains("Baerbock"),
+        );
+        assert_eq!(s[0].speaker.as_deref(), Some("Annalena Baerbock"));
     }
 
     #[test]
@@ -482,6 +520,7 @@ mod tests {
             &item(vec![b]),
             &marks(&["Waffenruhe"]),
             1,
+            &|_| false,
         );
         assert_eq!(s[0].speaker.as_deref(), Some("Annalena Baerbock"));
     }
@@ -492,7 +531,7 @@ mod tests {
             + "die zölle auf stahl steigen "
             + &"und so weiter ".repeat(20);
         let it = item(vec![Block::new(BlockKind::Paragraph, &text)]);
-        let s = snippets(Analyzer::shared(), &it, &marks(&["Zölle"]), 1);
+        let s = snippets(Analyzer::shared(), &it, &marks(&["Zölle"]), 1, &|_| false);
         assert_eq!(marked(&s[0]), vec!["zölle"]);
         assert!(s[0].text.chars().count() <= SNIPPET_CHARS + 4);
     }
@@ -503,7 +542,9 @@ mod tests {
             BlockKind::Lead,
             "Erster Satz. Zweiter Satz.",
         )]);
-        let s = snippets(Analyzer::shared(), &it, &marks(&["Baerbock"]), 2);
+        let s = snippets(Analyzer::shared(), &it, &marks(&["Baerbock"]), 2, &|_| {
+            false
+        });
         assert_eq!(s[0].text, "Erster Satz.");
         assert!(s[0].highlights.is_empty());
     }
