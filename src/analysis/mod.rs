@@ -511,3 +511,33 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Offsets are char boundaries inside the text, positions never fall.
+        #[test]
+        fn tokens_are_well_formed(text in "\\PC{0,200}") {
+            let toks = Analyzer::shared().analyze(&text);
+            let mut last = 0;
+            for t in &toks {
+                prop_assert!(t.start < t.end && t.end <= text.len());
+                prop_assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
+                prop_assert!(t.position >= last);
+                last = t.position;
+            }
+        }
+
+        /// Folding twice changes nothing.
+        #[test]
+        fn fold_is_idempotent_on_any_text(w in "\\PC{0,30}") {
+            let once = fold(&w.to_lowercase());
+            prop_assert_eq!(fold(&once), once);
+        }
+    }
+}

@@ -403,3 +403,25 @@ mod tests {
         assert!(matches!(p("Zölle NOT"), Err(QueryError::Dangling { .. })));
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Any text parses or gets an error; nothing panics.
+        #[test]
+        fn parse_never_panics(q in "\\PC{0,80}") {
+            let _ = parse(&q, &|f| f == "title", "title:");
+        }
+
+        /// Query-like text with operators, quotes and parentheses.
+        #[test]
+        fn operators_never_panic(q in "[a-zäöüß \"()\\-+:ORNTAD]{0,40}") {
+            let _ = parse(&q, &|f| f == "title", "title:");
+        }
+    }
+}

@@ -555,3 +555,45 @@ mod tests {
         assert_eq!(h, vec![(0, 5)]);
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use crate::item::Block;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Snippets of arbitrary text: highlights lie inside the snippet,
+        /// in order, and nothing panics.
+        #[test]
+        fn highlights_stay_inside(text in "\\PC{0,300}", word in "[a-zäöüß]{1,8}") {
+            let a = Analyzer::shared();
+            let marks = Marks {
+                terms: a.normalize(&word).into_iter().collect(),
+                ..Marks::default()
+            };
+            let item = Item {
+                id: "x".into(),
+                title: text.clone(),
+                date: None,
+                program: None,
+                speakers: vec![],
+                blocks: vec![Block::new(BlockKind::Paragraph, &text)],
+                source: "x".into(),
+            };
+            for s in snippets(a, &item, &marks, 3, &|_| false) {
+                let n = s.text.chars().count();
+                let mut last = 0;
+                for (start, end) in s.highlights {
+                    prop_assert!(start >= last && start < end && end <= n);
+                    last = end;
+                }
+            }
+            for (start, end) in highlight_all(a, &text, &marks) {
+                prop_assert!(start < end && end <= text.chars().count());
+            }
+        }
+    }
+}
