@@ -137,11 +137,7 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
                         v => {
                             return Err(IngestError::Field {
                                 loc: loc.clone(),
-                                field: if field == "speaker" {
-                                    "speaker"
-                                } else {
-                                    "speakers"
-                                },
+                                field,
                                 detail: format!("expected names as strings, found {}", kind_of(v)),
                             });
                         }
@@ -151,11 +147,7 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
             Some(v) => {
                 return Err(IngestError::Field {
                     loc: loc.clone(),
-                    field: if field == "speaker" {
-                        "speaker"
-                    } else {
-                        "speakers"
-                    },
+                    field,
                     detail: format!(
                         "expected a string or a list of strings, found {}",
                         kind_of(v)
