@@ -1,7 +1,7 @@
 //! One function per subcommand: glue between the stages.
 
 use crate::cli::{Cli, Command, EvalArgs, IndexArgs, SearchArgs, ShowArgs, SortBy, StatsArgs};
-use crate::index::writer::{Added, Indexer};
+use crate::index::writer::{Added, FileState, Indexer};
 use crate::index::{self, Archive};
 use crate::ingest::{self, Event};
 use crate::output::json::JsonPrinter;
@@ -55,6 +55,10 @@ fn printer(json: bool, color: ColorWhen) -> Box<dyn Printer> {
 struct Tally {
     new: u64,
     replaced: u64,
+    unchanged_items: u64,
+    unchanged_files: u64,
+    removed_items: u64,
+    removed_files: u64,
     failed: u64,
     warnings: u64,
 }
@@ -89,11 +93,27 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         indicatif::ProgressBar::hidden()
     };
     let mut fatal: Option<anyhow::Error> = None;
+    let mut present = std::collections::HashSet::new();
     for src in &walk.sources {
         bar.set_message(src.path.display().to_string());
+        let key = file_key(&src.path);
+        present.insert(key.clone());
+        let sha256 = ingest::fingerprint(&src.path).ok();
+        let unchanged = sha256.as_deref().and_then(|h| indexer.unchanged(&key, h));
+        if let (Some(n), false) = (unchanged, a.force) {
+            t.unchanged_items += n;
+            t.unchanged_files += 1;
+            bar.inc(src.size);
+            continue;
+        }
+        indexer.begin_file(&key);
+        let (failed_before, mut items) = (t.failed, 0u64);
         ingest::read_source(src, &mut |ev| {
             if fatal.is_some() {
                 return;
+            }
+            if matches!(ev, Event::Item(_)) {
+                items += 1;
             }
             match ev {
                 Event::Item(item) => match indexer.add(&item) {
@@ -129,7 +149,20 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
             bar.finish_and_clear();
             return Err(e.context("indexing stopped; nothing of this run was committed"));
         }
+        let clean = t.failed == failed_before;
+        indexer.end_file(
+            &key,
+            sha256
+                .filter(|_| clean)
+                .map(|sha256| FileState { sha256, items }),
+        );
         bar.inc(src.size);
+    }
+    if a.prune {
+        let roots: Vec<String> = a.paths.iter().map(|p| file_key(p)).collect();
+        let (files, items) = indexer.prune(&roots, &present);
+        t.removed_files = files;
+        t.removed_items = items;
     }
     bar.finish_and_clear();
     indexer
@@ -141,10 +174,24 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
             plural(t.new + t.replaced, "item"),
             t.new,
             t.replaced,
-            plural(walk.sources.len() as u64, "file"),
+            plural(walk.sources.len() as u64 - t.unchanged_files, "file"),
             started.elapsed().as_secs_f64(),
             dir.display()
         );
+        if t.unchanged_files > 0 {
+            line.push_str(&format!(
+                "; {} unchanged in {} skipped",
+                plural(t.unchanged_items, "item"),
+                plural(t.unchanged_files, "file")
+            ));
+        }
+        if a.prune {
+            line.push_str(&format!(
+                "; {} removed with {} no longer there",
+                plural(t.removed_items, "item"),
+                plural(t.removed_files, "file")
+            ));
+        }
         if t.failed > 0 {
             line.push_str(&format!("; {} failed (see above)", t.failed));
         }
@@ -307,4 +354,13 @@ fn plural(n: u64, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// The key a file is remembered by: its canonical path, so that the same
+/// file named from another folder is still the same file.
+fn file_key(path: &std::path::Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
 }

@@ -76,6 +76,12 @@ pub struct IndexArgs {
     /// Delete the index first and build it anew (needed after a schema change)
     #[arg(long)]
     pub rebuild: bool,
+    /// Read every file, also those unchanged since they were indexed
+    #[arg(long)]
+    pub force: bool,
+    /// Also remove the items of files below PATH that are no longer there
+    #[arg(long)]
+    pub prune: bool,
     /// Memory budget of the index writer in MB
     #[arg(long, default_value_t = crate::index::writer::DEFAULT_MEMORY_MB, value_name = "MB")]
     pub memory: usize,

@@ -111,8 +111,17 @@ fn indexing_data_reports_51_new_items() {
 #[test]
 fn reindexing_data_replaces_instead_of_duplicating() {
     let idx = data_index();
+    // Unchanged files are skipped; --force reads them all again.
     archivar_in(idx.path())
         .arg("index")
+        .arg(data_dir())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "51 items unchanged in 29 files skipped",
+        ));
+    archivar_in(idx.path())
+        .args(["index", "--force"])
         .arg(data_dir())
         .assert()
         .success()
@@ -1326,4 +1335,60 @@ fn name_variants_meet_and_are_marked() {
     let r = search_json(idx.path(), &["-n", "50", "Lukaschenka"], 0);
     assert_eq!(r.ids()[0], "br-2025-01-26-lukaschenka");
     r.hit("dlf-2025-01-27-belarus-wahl");
+}
+
+#[test]
+fn reindexing_skips_unchanged_files_replaces_changed_ones_and_prunes_vanished() {
+    let dir = TempDir::new().unwrap();
+    let src = dir.path().join("archiv");
+    std::fs::create_dir(&src).unwrap();
+    let a = "Titel A\n\nDie Zölle auf Stahl steigen.\nDiese Nachricht wurde am 03.04.2025 im Programm Deutschlandfunk gesendet.\n";
+    let b = "Titel B\n\nDer Deich bei Passau hält.\nDiese Nachricht wurde am 03.06.2024 im Programm Deutschlandfunk gesendet.\n";
+    std::fs::write(src.join("a.txt"), a).unwrap();
+    std::fs::write(src.join("b.txt"), b).unwrap();
+    std::fs::write(
+        src.join("c.jsonl"),
+        "{\"id\":\"c1\",\"body\":\"Eins.\"}\n{\"id\":\"c2\",\"body\":\"Zwei.\"}\n",
+    )
+    .unwrap();
+    let idx = index_of(&src);
+    let run = |args: &[&str]| -> String {
+        let out = archivar_in(idx.path())
+            .arg("index")
+            .args(args)
+            .arg(&src)
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(out).unwrap()
+    };
+    // Nothing changed: every file skipped.
+    let out = run(&[]);
+    assert!(out.contains("indexed 0 items"), "{out}");
+    assert!(
+        out.contains("4 items unchanged in 3 files skipped"),
+        "{out}"
+    );
+    // One file changed, one line taken out of the JSON Lines file.
+    std::fs::write(src.join("a.txt"), a.replace("Stahl", "Aluminium")).unwrap();
+    std::fs::write(src.join("c.jsonl"), "{\"id\":\"c1\",\"body\":\"Eins.\"}\n").unwrap();
+    let out = run(&[]);
+    assert!(out.contains("indexed 2 items (0 new, 2 replaced)"), "{out}");
+    assert!(out.contains("1 item unchanged in 1 file skipped"), "{out}");
+    assert_eq!(item_count(idx.path()), 3, "c2 went with its line");
+    search_json(idx.path(), &["Aluminium"], 0);
+    search_json(idx.path(), &["Stahl"], 1);
+    // A file gone: kept without --prune, removed with it.
+    std::fs::remove_file(src.join("b.txt")).unwrap();
+    run(&[]);
+    assert_eq!(item_count(idx.path()), 3);
+    let out = run(&["--prune"]);
+    assert!(
+        out.contains("1 item removed with 1 file no longer there"),
+        "{out}"
+    );
+    assert_eq!(item_count(idx.path()), 2);
+    search_json(idx.path(), &["Deich"], 1);
 }

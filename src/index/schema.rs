@@ -77,8 +77,10 @@ struct SchemaFile {
 pub struct Fields {
     /// Item id.
     pub id: Field,
-    /// Source file.
+    /// Source location (file:line).
     pub source: Field,
+    /// Canonical path of the source file.
+    pub file: Field,
     /// All searchable text.
     pub text: Field,
     /// Headline.
@@ -176,6 +178,7 @@ impl ArchiveSchema {
         let fields = Fields {
             id: get("id")?,
             source: get("source")?,
+            file: get("file")?,
             text: get("text")?,
             title: get("title")?,
             headings: get("headings")?,

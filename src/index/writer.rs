@@ -4,7 +4,8 @@
 use super::{Archive, day_to_datetime};
 use crate::error::IndexError;
 use crate::item::{BlockKind, Item};
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
 use tantivy::schema::TantivyDocument;
 use tantivy::{IndexWriter, Searcher, Term};
 
@@ -22,12 +23,31 @@ pub enum Added {
     Duplicate(String),
 }
 
+/// What the index remembers of a source file, in the commit payload, so
+/// that it is committed atomically with the items.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileState {
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    /// Items indexed from it.
+    pub items: u64,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Payload {
+    files: BTreeMap<String, FileState>,
+}
+
 /// Adds items to an index and commits them.
 pub struct Indexer<'a> {
     archive: &'a Archive,
     writer: IndexWriter,
     before: Searcher,
     seen: HashMap<String, String>,
+    files: BTreeMap<String, FileState>,
+    file: Option<String>,
+    /// Whether anything was added, deleted or remembered since opening.
+    dirty: bool,
 }
 
 impl<'a> Indexer<'a> {
@@ -44,16 +64,82 @@ impl<'a> Indexer<'a> {
                 e => archive.tantivy(e),
             })?;
         let before = archive.reader()?.searcher();
+        let files = archive
+            .index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| serde_json::from_str::<Payload>(&p).ok())
+            .unwrap_or_default()
+            .files;
         Ok(Indexer {
             archive,
             writer,
             before,
             seen: HashMap::new(),
+            files,
+            file: None,
+            dirty: false,
         })
+    }
+
+    /// The items of a file whose content is as when it was last indexed.
+    pub fn unchanged(&self, file: &str, sha256: &str) -> Option<u64> {
+        self.files
+            .get(file)
+            .filter(|s| s.sha256 == sha256)
+            .map(|s| s.items)
+    }
+
+    /// Start (re-)indexing a file: the items it gave before are deleted,
+    /// so that items taken out of a changed file go too.
+    pub fn begin_file(&mut self, file: &str) {
+        self.dirty = true;
+        if self.files.remove(file).is_some() {
+            let term = Term::from_field_text(self.archive.fields().file, file);
+            self.writer.delete_term(term);
+        }
+        self.file = Some(file.to_string());
+    }
+
+    /// Remember a file read without errors, so an unchanged copy is skipped
+    /// next time. (A file with errors is read again and reported again.)
+    pub fn end_file(&mut self, file: &str, state: Option<FileState>) {
+        if let Some(state) = state {
+            self.files.insert(file.to_string(), state);
+        }
+        self.file = None;
+    }
+
+    /// Delete the items of indexed files below `roots` that are not in
+    /// `present`; returns (files, items) removed.
+    pub fn prune(
+        &mut self,
+        roots: &[String],
+        present: &std::collections::HashSet<String>,
+    ) -> (u64, u64) {
+        let gone: Vec<String> = self
+            .files
+            .keys()
+            .filter(|f| !present.contains(*f))
+            .filter(|f| roots.iter().any(|r| f.starts_with(r.as_str())))
+            .cloned()
+            .collect();
+        let mut items = 0;
+        self.dirty |= !gone.is_empty();
+        for f in &gone {
+            if let Some(s) = self.files.remove(f) {
+                items += s.items;
+            }
+            let term = Term::from_field_text(self.archive.fields().file, f);
+            self.writer.delete_term(term);
+        }
+        (gone.len() as u64, items)
     }
 
     /// Add an item, replacing an earlier one with the same id.
     pub fn add(&mut self, item: &Item) -> Result<Added, IndexError> {
+        self.dirty = true;
         let f = self.archive.fields();
         let id_term = Term::from_field_text(f.id, &item.id);
         let added = if let Some(src) = self.seen.get(&item.id) {
@@ -83,6 +169,9 @@ impl<'a> Indexer<'a> {
         let mut doc = TantivyDocument::default();
         doc.add_text(f.id, &item.id);
         doc.add_text(f.source, &item.source);
+        if let Some(file) = &self.file {
+            doc.add_text(f.file, file);
+        }
         if !item.title.is_empty() {
             doc.add_text(f.title, &item.title);
             doc.add_text(f.text, &item.title);
@@ -120,7 +209,20 @@ impl<'a> Indexer<'a> {
     /// Commit what was added, wait for merges to finish, and rebuild the
     /// phonetic map of the vocabulary.
     pub fn commit(mut self) -> Result<(), IndexError> {
-        self.writer.commit().map_err(|e| self.archive.tantivy(e))?;
+        if !self.dirty {
+            // Nothing changed: the last commit stands as it is.
+            return Ok(());
+        }
+        let payload = serde_json::to_string(&Payload {
+            files: std::mem::take(&mut self.files),
+        })
+        .map_err(|e| IndexError::Schema(e.to_string()))?;
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .map_err(|e| self.archive.tantivy(e))?;
+        prepared.set_payload(&payload);
+        prepared.commit().map_err(|e| self.archive.tantivy(e))?;
         self.writer
             .wait_merging_threads()
             .map_err(|e| self.archive.tantivy(e))?;

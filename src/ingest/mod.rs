@@ -306,3 +306,20 @@ pub fn read_source(src: &Source, sink: &mut dyn FnMut(Event)) {
         }
     }
 }
+
+/// SHA-256 of a file's bytes, hex: what `index` compares to skip files
+/// that did not change since they were indexed.
+pub fn fingerprint(path: &Path) -> std::io::Result<String> {
+    use sha2::{Digest, Sha256};
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        h.update(&buf[..n]);
+    }
+    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
