@@ -6,8 +6,8 @@
 mod common;
 
 use common::{
-    Results, archivar, archivar_in, assert_valid, data_dir, empty_index, fixture, index_of,
-    item_count, parse_results, search_json, stats_json,
+    Results, archivar, archivar_in, assert_error, assert_valid, data_dir, empty_index, fixture,
+    index_of, item_count, parse_results, search_json, stats_json,
 };
 use predicates::prelude::*;
 use proptest::prelude::*;
@@ -67,14 +67,7 @@ fn assert_finds(index: &TempDir, query: &str, expected: &[&str]) -> Results {
 /// in the message, and no panic.
 fn assert_query_error(args: &[&str], needle: &str) {
     let idx = data_index();
-    let out = search(&idx, args)
-        .code(2)
-        .stdout("")
-        .stderr(predicate::str::contains(needle))
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_error(search(&idx, args), needle);
 }
 
 /// `ARGS… --match all Selenskyj Rohstoffe`: the query that only the seed

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{archivar_in, index_of};
+use common::{archivar_in, assert_error, index_of};
 use predicates::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -520,17 +520,7 @@ fn eval_table_output() {
 /// `eval` fails with exit 2, nothing on stdout, `needle` in the message,
 /// and no panic.
 fn assert_eval_error(s: &Setup, extra: &[&str], needle: &str) {
-    let out = s
-        .eval()
-        .args(extra)
-        .assert()
-        .code(2)
-        .stdout("")
-        .stderr(predicate::str::contains(needle))
-        .get_output()
-        .clone();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_error(s.eval().args(extra).assert(), needle);
 }
 
 #[test]

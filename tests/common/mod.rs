@@ -290,3 +290,16 @@ pub fn item_count(index: &Path) -> u64 {
         .as_u64()
         .expect("stats items is a number")
 }
+
+/// The command failed as a usage or input error should: exit 2, nothing on
+/// stdout, `needle` on stderr, and no panic.
+pub fn assert_error(assert: assert_cmd::assert::Assert, needle: &str) {
+    let out = assert
+        .code(2)
+        .stdout("")
+        .stderr(predicates::str::contains(needle))
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
