@@ -262,11 +262,12 @@ pub fn fold(stem: &str) -> String {
     let mut chars = base.chars().peekable();
     while let Some(c) = chars.next() {
         out.push(c);
-        if matches!(c, 'a' | 'o' | 'u')
-            && chars.peek() == Some(&'e')
-            && !(c == 'u' && prev == Some('q'))
-        {
-            chars.next();
+        if matches!(c, 'a' | 'o' | 'u') && !(c == 'u' && prev == Some('q')) {
+            // A run of e's goes whole, so that folding twice changes
+            // nothing ("aee" → "a", not "ae" → "a").
+            while chars.peek() == Some(&'e') {
+                chars.next();
+            }
         }
         prev = Some(c);
     }
