@@ -675,15 +675,23 @@ pub fn search_ids(
         .map_err(tantivy_err)?;
     let mut out = Vec::with_capacity(top.len());
     let mut buf = String::new();
+    // One id column per segment, opened once for all its hits.
+    let mut columns: std::collections::HashMap<u32, tantivy::columnar::StrColumn> =
+        std::collections::HashMap::new();
     for (score, addr) in top {
-        let seg = searcher.segment_reader(addr.segment_ord);
-        let col = seg
-            .fast_fields()
-            .str("id")
-            .map_err(tantivy_err)?
-            .ok_or_else(|| {
-                SearchError::Index(IndexError::Schema("id is not a fast field".into()))
-            })?;
+        let col = match columns.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .str("id")
+                    .map_err(tantivy_err)?
+                    .ok_or_else(|| {
+                        SearchError::Index(IndexError::Schema("id is not a fast field".into()))
+                    })?,
+            ),
+        };
         buf.clear();
         if let Some(ord) = col.term_ords(addr.doc_id).next() {
             col.ord_to_str(ord, &mut buf)
