@@ -82,7 +82,7 @@ fn archivar_run(sources: &[ingest::Source], dir: &Path) -> Measured {
     let mut indexer = Indexer::new(&archive, DEFAULT_MEMORY_MB).expect("indexer");
     let mut items = 0;
     for src in sources {
-        ingest::read_source(src, &mut |ev| match ev {
+        ingest::read_source(src, &ingest::Meta::default(), &mut |ev| match ev {
             Event::Item(item) => {
                 indexer.add(&item).expect("add");
                 items += 1;

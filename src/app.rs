@@ -68,6 +68,11 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
     let archive = Archive::open_or_create(&dir, a.rebuild)?;
     let mut indexer = Indexer::new(&archive, a.memory)?;
     let walk = ingest::walk(&a.paths);
+    let given = ingest::Meta {
+        date: a.date,
+        program: a.program.clone().filter(|p| !p.trim().is_empty()),
+        title: None,
+    };
     let mut t = Tally::default();
     for e in &walk.errors {
         eprintln!("archivar: {e}");
@@ -108,7 +113,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         }
         indexer.begin_file(&key);
         let (failed_before, mut items) = (t.failed, 0u64);
-        ingest::read_source(src, &mut |ev| {
+        ingest::read_source(src, &given, &mut |ev| {
             if fatal.is_some() {
                 return;
             }
@@ -263,6 +268,16 @@ fn run_show(dir: PathBuf, a: ShowArgs) -> Result<Outcome> {
     let searcher = archive.reader()?.searcher();
     match archive.find(&searcher, &a.id)? {
         Some(item) => {
+            let item = match a.at {
+                Some(ms) => match item.around(ms, a.context) {
+                    Ok(part) => part,
+                    Err(why) => {
+                        eprintln!("archivar: {why}");
+                        return Ok(Outcome::Failed);
+                    }
+                },
+                None => item,
+            };
             printer(a.json, a.color).item(&item)?;
             Ok(Outcome::Success)
         }

@@ -88,6 +88,12 @@ pub struct IndexArgs {
     /// Print no summary and no warnings, only errors
     #[arg(long, short)]
     pub quiet: bool,
+    /// Broadcast date of items that have none (in their content, file name or sidecar)
+    #[arg(long, value_parser = parse_day, value_name = "DATE")]
+    pub date: Option<Day>,
+    /// Programme of items that have none
+    #[arg(long, value_name = "NAME")]
+    pub program: Option<String>,
 }
 
 /// Result order.
@@ -147,6 +153,12 @@ pub struct ShowArgs {
     /// The item's id, as in search results
     #[arg(value_name = "ID")]
     pub id: String,
+    /// Print only the passage said at this moment of a subtitle or transcript (MM:SS, HH:MM:SS or seconds), with its neighbours
+    #[arg(long, value_parser = crate::item::parse_clock, value_name = "TIME")]
+    pub at: Option<u64>,
+    /// With --at: how many passages to show on either side
+    #[arg(long, default_value_t = 1, value_name = "N", requires = "at")]
+    pub context: usize,
     /// Print the item as JSON (schema/item.v1.schema.json)
     #[arg(long)]
     pub json: bool,

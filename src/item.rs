@@ -128,6 +128,17 @@ pub struct Block {
     /// Who speaks, for turns whose speaker is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
+    /// Where in the programme the block starts, in milliseconds from the
+    /// start of the recording (subtitles and transcripts only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_ms: Option<u64>,
+    /// Where it ends, in milliseconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_ms: Option<u64>,
+    /// The cues the block was joined from: `[byte offset in text, start ms]`
+    /// for each, in order, so a match can be placed in time to the cue.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cues: Vec<[u64; 2]>,
 }
 
 impl Block {
@@ -137,8 +148,75 @@ impl Block {
             kind,
             text: text.into(),
             speaker: None,
+            start_ms: None,
+            end_ms: None,
+            cues: Vec::new(),
         }
     }
+
+    /// When the words at byte `offset` of the text were said: the start of
+    /// the cue holding them, else the block's start.
+    pub fn time_at(&self, offset: usize) -> Option<u64> {
+        let i = self.cues.partition_point(|c| c[0] <= offset as u64);
+        if i > 0 {
+            Some(self.cues[i - 1][1])
+        } else {
+            self.start_ms
+        }
+    }
+
+    /// Whether the block has a time in the programme.
+    pub fn is_timed(&self) -> bool {
+        self.start_ms.is_some()
+    }
+}
+
+/// `754_200` ms as `12:34` (or `1:02:03` from an hour on).
+pub fn clock(ms: u64) -> String {
+    let s = ms / 1000;
+    let (h, m, s) = (s / 3600, (s / 60) % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}
+
+/// Read `12:34`, `1:02:03`, `754` (seconds) or `12:34.5` as milliseconds.
+pub fn parse_clock(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let bad = || format!("\"{t}\" is not a time; expected MM:SS, HH:MM:SS or seconds");
+    let parts: Vec<&str> = t.split(':').collect();
+    if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.is_empty()) {
+        return Err(bad());
+    }
+    let (mut secs, mut frac_ms) = (0u64, 0u64);
+    for (i, p) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        let (whole, frac) = match p.split_once('.') {
+            Some((w, f)) if last => (w, f),
+            Some(_) => return Err(bad()),
+            None => (*p, ""),
+        };
+        if whole.is_empty()
+            || whole.len() > 6
+            || !whole.bytes().all(|b| b.is_ascii_digit())
+            || !frac.bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let w: u64 = whole.parse().map_err(|_| bad())?;
+        if i > 0 && w >= 60 {
+            return Err(bad());
+        }
+        secs = secs * 60 + w;
+        if last {
+            let f3: String = frac.chars().chain("000".chars()).take(3).collect();
+            frac_ms = f3.parse::<u64>().map_err(|_| bad())?;
+        }
+    }
+    let ms = secs * 1000 + frac_ms;
+    Ok(ms)
 }
 
 /// One broadcast item, as stored in the index and printed by `show`.
@@ -182,6 +260,45 @@ impl Item {
         out
     }
 
+    /// The item cut to the passage said at `ms` and `context` passages on
+    /// either side (`show --at`). Says why not for an item without times
+    /// or a moment after its end.
+    pub fn around(&self, ms: u64, context: usize) -> Result<Item, String> {
+        let timed: Vec<usize> = (0..self.blocks.len())
+            .filter(|&i| self.blocks[i].is_timed())
+            .collect();
+        let Some(&last) = timed.last() else {
+            return Err(format!(
+                "item \"{}\" has no time offsets; --at works on subtitles and transcripts",
+                self.id
+            ));
+        };
+        let end = self.blocks[last]
+            .end_ms
+            .or(self.blocks[last].start_ms)
+            .unwrap_or(0);
+        if ms > end {
+            return Err(format!(
+                "item \"{}\" ends at {}; give a time up to that",
+                self.id,
+                clock(end)
+            ));
+        }
+        // The last passage that starts at or before the moment.
+        let k = timed
+            .iter()
+            .rposition(|&i| self.blocks[i].start_ms.is_some_and(|s| s <= ms))
+            .unwrap_or(0);
+        let lo = k.saturating_sub(context);
+        let hi = (k + context).min(timed.len() - 1);
+        let mut out = self.clone();
+        out.blocks = timed[lo..=hi]
+            .iter()
+            .map(|&i| self.blocks[i].clone())
+            .collect();
+        Ok(out)
+    }
+
     /// Add a speaker once, keeping first-seen order.
     pub fn add_speaker(&mut self, name: &str) {
         let name = name.trim();
@@ -212,6 +329,63 @@ mod tests {
         assert!(Day::parse("01.01.99999").is_err());
         assert!(Day::parse("gestern").is_err());
         assert!(Day::parse("").is_err());
+    }
+
+    #[test]
+    fn clocks_both_ways() {
+        assert_eq!(clock(754_200), "12:34");
+        assert_eq!(clock(3_723_000), "1:02:03");
+        assert_eq!(parse_clock("12:34"), Ok(754_000));
+        assert_eq!(parse_clock("1:02:03"), Ok(3_723_000));
+        assert_eq!(parse_clock("754.5"), Ok(754_500));
+        assert_eq!(parse_clock("0:07.25"), Ok(7_250));
+        assert!(parse_clock("12:61").is_err());
+        assert!(parse_clock("zwölf").is_err());
+        assert!(parse_clock("").is_err());
+        assert!(parse_clock("1:2:3:4").is_err());
+    }
+
+    #[test]
+    fn places_offsets_in_cues() {
+        let mut b = Block::new(BlockKind::Turn, "hier ist das erste");
+        b.start_ms = Some(4_590);
+        b.cues = vec![[0, 4_590], [5, 4_830], [9, 4_950], [13, 5_130]];
+        assert_eq!(b.time_at(0), Some(4_590));
+        assert_eq!(b.time_at(6), Some(4_830));
+        assert_eq!(b.time_at(13), Some(5_130));
+        assert_eq!(b.time_at(100), Some(5_130));
+    }
+
+    #[test]
+    fn cuts_around_a_moment() {
+        let mut item = Item {
+            id: "x".into(),
+            title: String::new(),
+            date: None,
+            program: None,
+            speakers: Vec::new(),
+            blocks: Vec::new(),
+            source: "x.srt".into(),
+        };
+        assert!(item.around(0, 1).unwrap_err().contains("no time offsets"));
+        for (i, t) in ["eins", "zwei", "drei", "vier"].iter().enumerate() {
+            let mut b = Block::new(BlockKind::Turn, *t);
+            b.start_ms = Some(i as u64 * 10_000);
+            b.end_ms = Some(i as u64 * 10_000 + 9_000);
+            item.blocks.push(b);
+        }
+        let texts = |it: Item| it.blocks.into_iter().map(|b| b.text).collect::<Vec<_>>();
+        assert_eq!(
+            texts(item.around(15_000, 1).unwrap()),
+            ["eins", "zwei", "drei"]
+        );
+        assert_eq!(texts(item.around(0, 1).unwrap()), ["eins", "zwei"]);
+        assert_eq!(texts(item.around(39_000, 0).unwrap()), ["vier"]);
+        assert!(
+            item.around(40_000, 1)
+                .unwrap_err()
+                .contains("ends at 00:39")
+        );
     }
 
     #[test]

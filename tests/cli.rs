@@ -87,7 +87,7 @@ fn has_ansi(bytes: &[u8]) -> bool {
 // ---------------------------------------------------------------- indexing
 
 #[test]
-fn indexing_data_reports_51_new_items() {
+fn indexing_data_reports_55_new_items() {
     let idx = empty_index();
     archivar_in(idx.path())
         .arg("index")
@@ -95,10 +95,10 @@ fn indexing_data_reports_51_new_items() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "indexed 51 items (51 new, 0 replaced)",
+            "indexed 55 items (55 new, 0 replaced)",
         ))
         .stderr("");
-    assert_eq!(item_count(idx.path()), 51);
+    assert_eq!(item_count(idx.path()), 55);
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn reindexing_data_replaces_instead_of_duplicating() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "51 items unchanged in 29 files skipped",
+            "55 items unchanged in 33 files skipped",
         ));
     archivar_in(idx.path())
         .args(["index", "--force"])
@@ -119,9 +119,9 @@ fn reindexing_data_replaces_instead_of_duplicating() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "indexed 51 items (0 new, 51 replaced)",
+            "indexed 55 items (0 new, 55 replaced)",
         ));
-    assert_eq!(item_count(idx.path()), 51);
+    assert_eq!(item_count(idx.path()), 55);
     let r = search_json(idx.path(), &seed_query(&[]), 0);
     assert_eq!(r.ids(), vec![SEED], "the seed once, not twice");
 }
@@ -823,7 +823,7 @@ fn show_json_of_an_interview_is_valid_input_again() {
 fn stats_json_describes_the_sample_archive() {
     let idx = data_index();
     let s = stats_json(idx.path());
-    assert_eq!(s["items"], 51);
+    assert_eq!(s["items"], 55);
     assert_eq!(s["undated"], 2);
     assert_eq!(s["schema_version"], 1);
     assert_eq!(s["first_date"], "2023-02-15");
@@ -831,7 +831,7 @@ fn stats_json_describes_the_sample_archive() {
     let programs = s["programs"].as_array().expect("programs");
     assert_eq!(
         programs[0],
-        serde_json::json!({"name": "Deutschlandfunk", "count": 20})
+        serde_json::json!({"name": "Deutschlandfunk", "count": 22})
     );
     for name in [
         "Deutschlandfunk Kultur",
@@ -842,7 +842,7 @@ fn stats_json_describes_the_sample_archive() {
         assert!(programs.iter().any(|p| p["name"] == name), "{name}");
     }
     let sum: u64 = programs.iter().map(|p| p["count"].as_u64().unwrap()).sum();
-    assert_eq!(sum, 51, "every item has a programme");
+    assert_eq!(sum, 54, "every item but the ASR transcript has a programme");
     let speakers = s["speakers"].as_array().expect("speakers");
     assert!(
         speakers.contains(&serde_json::json!({"name": "Annalena Baerbock", "count": 2})),
@@ -857,7 +857,7 @@ fn stats_text_names_items_and_programmes() {
         .args(["stats", "--color", "never"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("51"))
+        .stdout(predicate::str::contains("55"))
         .stdout(predicate::str::contains("Deutschlandfunk Nova"))
         .stdout(predicate::str::contains("2023-02-15"));
 }
@@ -970,7 +970,7 @@ fn index_of_another_schema_version_is_refused_with_a_rebuild_hint() {
         .arg(data_dir())
         .assert()
         .success();
-    assert_eq!(item_count(idx.path()), 51);
+    assert_eq!(item_count(idx.path()), 55);
 }
 
 // ----------------------------------------------------------------- colour

@@ -88,11 +88,9 @@ pub fn classify(lines: &[Line<'_>], first_is_lead: bool, speakers: &mut Vec<Stri
                 speakers.push(name.clone());
             }
             current_speaker = Some(name.clone());
-            blocks.push(Block {
-                kind: BlockKind::Turn,
-                text: t.text.to_string(),
-                speaker: Some(name),
-            });
+            let mut b = Block::new(BlockKind::Turn, t.text);
+            b.speaker = Some(name);
+            blocks.push(b);
             lead_given = true;
             i += 1;
             continue;
@@ -125,11 +123,9 @@ pub fn classify(lines: &[Line<'_>], first_is_lead: bool, speakers: &mut Vec<Stri
             let continues =
                 !l.after_blank || blocks.last().is_some_and(|b| b.kind == BlockKind::Turn);
             if continues {
-                blocks.push(Block {
-                    kind: BlockKind::Turn,
-                    text: l.text.to_string(),
-                    speaker: Some(s.clone()),
-                });
+                let mut b = Block::new(BlockKind::Turn, l.text);
+                b.speaker = Some(s.clone());
+                blocks.push(b);
                 i += 1;
                 continue;
             }

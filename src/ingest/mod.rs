@@ -4,6 +4,9 @@
 //! |---|---|
 //! | `*.txt` | one item in the seed's text format ([`text`]) |
 //! | `*.jsonl`, `*.ndjson` (also `.gz`) | JSON Lines, one item a line ([`jsonl`]) |
+//! | `*.srt` | SubRip subtitles, one item a file ([`subtitle`]) |
+//! | `*.vtt` | WebVTT subtitles, one item a file ([`subtitle`]) |
+//! | `*.ttml`, `*.dfxp`, `*.xml` | EBU-TT-D / TTML subtitles ([`ttml`]); an `.xml` file found in a folder only if it is TTML |
 //!
 //! Folders are walked recursively (following links, skipping hidden
 //! entries); files of other types found there are counted as skipped. A file
@@ -20,13 +23,16 @@
 pub mod blocks;
 pub mod decode;
 pub mod jsonl;
+pub mod subtitle;
 pub mod text;
+pub mod ttml;
 pub mod turns;
 
 use crate::error::{IngestError, Location};
 use crate::item::Item;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+pub use subtitle::Meta;
 
 /// Input formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +43,19 @@ pub enum Format {
     JsonLines,
     /// Gzip-compressed JSON Lines.
     JsonLinesGz,
+    /// SubRip subtitles.
+    Srt,
+    /// WebVTT subtitles.
+    WebVtt,
+    /// EBU-TT-D or other TTML subtitles.
+    Ttml,
+}
+
+impl Format {
+    /// Subtitle formats: one item a file, with time offsets.
+    pub fn is_subtitle(self) -> bool {
+        matches!(self, Format::Srt | Format::WebVtt | Format::Ttml)
+    }
 }
 
 /// A file to read.
@@ -84,6 +103,11 @@ fn format_of(name: &str) -> Option<(Format, usize)> {
         (".jsonl", Format::JsonLines),
         (".ndjson", Format::JsonLines),
         (".txt", Format::Text),
+        (".srt", Format::Srt),
+        (".vtt", Format::WebVtt),
+        (".ttml", Format::Ttml),
+        (".dfxp", Format::Ttml),
+        (".xml", Format::Ttml),
     ] {
         if lower.ends_with(ext) && lower.len() > ext.len() {
             return Some((fmt, ext.len()));
@@ -174,17 +198,39 @@ pub fn walk(inputs: &[PathBuf]) -> Walk {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy();
             match format_of(&name) {
+                Some((Format::Ttml, _))
+                    if name.to_lowercase().ends_with(".xml") && !sniff_ttml(path) =>
+                {
+                    w.skipped.push(path.to_path_buf())
+                }
                 Some((format, ext_len)) => w.sources.push(Source {
                     path: path.to_path_buf(),
                     format,
                     id: strip_ext(&name, ext_len),
                     size: entry.metadata().map(|m| m.len()).unwrap_or(0),
                 }),
+                None if is_sidecar(path) => {}
                 None => w.skipped.push(path.to_path_buf()),
             }
         }
     }
     w
+}
+
+/// A `<subtitle file>.json` beside its subtitle file: read with it.
+fn is_sidecar(path: &Path) -> bool {
+    let name = path.to_string_lossy();
+    name.to_lowercase().ends_with(".json")
+        && format_of(&name[..name.len() - 5]).is_some_and(|(f, _)| f.is_subtitle())
+        && Path::new(&name[..name.len() - 5]).is_file()
+}
+
+fn sniff_ttml(path: &Path) -> bool {
+    let mut head = [0u8; 2048];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    ttml::looks_like_ttml(&head[..n])
 }
 
 fn sniff(path: &Path) -> Format {
@@ -205,14 +251,30 @@ fn sniff(path: &Path) -> Format {
     }
 }
 
-/// Read one file, sending items, warnings and errors to `sink`.
-pub fn read_source(src: &Source, sink: &mut dyn FnMut(Event)) {
+/// Read one file, sending items, warnings and errors to `sink`. `given`
+/// fills in date and programme where the file has none (`index --date`,
+/// `--program`).
+pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
     let loc = Location::file(&src.path);
     let io_err = |source| IngestError::Io {
         loc: loc.clone(),
         source,
     };
+    let fill = |mut item: Item| {
+        if item.date.is_none() {
+            item.date = given.date;
+        }
+        if item.program.is_none() {
+            item.program = given.program.clone();
+        }
+        item
+    };
+    let sink = &mut |ev: Event| match ev {
+        Event::Item(item) => sink(Event::Item(fill(item))),
+        other => sink(other),
+    };
     match src.format {
+        Format::Srt | Format::WebVtt | Format::Ttml => read_subtitle(src, given, sink),
         Format::Text => {
             let bytes = match std::fs::read(&src.path) {
                 Ok(b) => b,
@@ -307,12 +369,82 @@ pub fn read_source(src: &Source, sink: &mut dyn FnMut(Event)) {
     }
 }
 
-/// SHA-256 of a file's bytes, hex: what `index` compares to skip files
-/// that did not change since they were indexed.
+fn read_subtitle(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
+    let loc = Location::file(&src.path);
+    let bytes = match std::fs::read(&src.path) {
+        Ok(b) => b,
+        Err(source) => return sink(Event::Error(IngestError::Io { loc, source })),
+    };
+    let decoded = match decode::decode(&bytes, &loc) {
+        Ok(d) => d,
+        Err(e) => return sink(Event::Error(e)),
+    };
+    if let Some(enc) = decoded.encoding {
+        sink(Event::Warning(
+            loc.clone(),
+            format!("not UTF-8; decoded as {enc}. Convert the file to UTF-8 to silence this"),
+        ));
+    }
+    let parsed = match src.format {
+        Format::Srt => subtitle::parse_srt(&decoded.text, &src.path),
+        Format::WebVtt => subtitle::parse_vtt(&decoded.text, &src.path),
+        _ => ttml::parse_ttml(&decoded.text, &src.path),
+    };
+    let mut parsed = match parsed {
+        Ok(p) => p,
+        Err(e) => return sink(Event::Error(e)),
+    };
+    if parsed.cues.is_empty() {
+        return sink(Event::Error(IngestError::Format {
+            loc,
+            detail: "no subtitle text in this file; nothing to index".to_string(),
+        }));
+    }
+    let sidecar = match subtitle::meta_from_sidecar(&src.path) {
+        Ok(m) => m.unwrap_or_default(),
+        Err(e) => {
+            sink(Event::Error(e));
+            return;
+        }
+    };
+    let stem = src
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = stem
+        .rsplit_once('.')
+        .map_or(stem.as_str(), |(s, _)| s)
+        .to_string();
+    parsed.meta = parsed
+        .meta
+        .clone()
+        .or(&subtitle::meta_from_name(&stem))
+        .or(&sidecar);
+    let (item, warnings) = subtitle::assemble(parsed, &src.id, &src.path, given);
+    for (line, msg) in warnings {
+        let l = match line {
+            Some(n) => Location::line(&src.path, n),
+            None => loc.clone(),
+        };
+        sink(Event::Warning(l, msg));
+    }
+    sink(Event::Item(item));
+}
+
+/// SHA-256 of a file's bytes (and of its sidecar's, if it has one), hex:
+/// what `index` compares to skip files that did not change since they
+/// were indexed.
 pub fn fingerprint(path: &Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
     let mut f = std::fs::File::open(path)?;
     let mut h = Sha256::new();
+    let mut side = path.as_os_str().to_owned();
+    side.push(".json");
+    if let Ok(b) = std::fs::read(&side) {
+        h.update(&b);
+        h.update(b"\0sidecar\0");
+    }
     let mut buf = vec![0u8; 1 << 16];
     loop {
         let n = f.read(&mut buf)?;

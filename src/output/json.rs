@@ -33,6 +33,16 @@ struct SnippetOut<'a> {
     highlights: &'a [(usize, usize)],
     kind: BlockKind,
     speaker: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    speaker_unknown: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<f64>,
+}
+
+fn seconds(ms: Option<u64>) -> Option<f64> {
+    ms.map(|ms| ms as f64 / 1000.0)
 }
 
 #[derive(Serialize)]
@@ -100,6 +110,9 @@ impl<W: Write> Printer for JsonPrinter<W> {
                         highlights: &s.highlights,
                         kind: s.kind,
                         speaker: s.speaker.as_deref(),
+                        speaker_unknown: s.speaker_unknown(),
+                        start: seconds(s.start_ms),
+                        end: seconds(s.end_ms),
                     })
                     .collect(),
             })?;

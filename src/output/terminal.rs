@@ -2,7 +2,7 @@
 
 use super::Printer;
 use crate::index::stats::Stats;
-use crate::item::{BlockKind, Item};
+use crate::item::{BlockKind, Item, clock};
 use crate::search::Hits;
 use std::io;
 use std::time::Duration;
@@ -120,7 +120,12 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
             writeln!(self.out)?;
             for s in &h.snippets {
                 write!(self.out, "{pad}")?;
-                if let Some(sp) = &s.speaker {
+                if let Some(ms) = s.start_ms {
+                    self.styled(&format!("{} ", clock(ms)), &fg(Color::Blue))?;
+                }
+                if s.speaker_unknown() {
+                    self.styled("(speaker unknown) ", &dim())?;
+                } else if let Some(sp) = &s.speaker {
                     self.styled(&format!("{sp}: "), &fg(Color::Yellow))?;
                 } else if let Some(label) = kind_label(s.kind) {
                     self.styled(&format!("[{label}] "), &dim())?;
@@ -173,8 +178,28 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
                     writeln!(self.out)?;
                     self.styled(&format!("{}\n", b.text), &bold)?;
                 }
+                BlockKind::Caption if b.is_timed() => {
+                    writeln!(self.out)?;
+                    self.styled(
+                        &format!("{} ", clock(b.start_ms.unwrap_or(0))),
+                        &fg(Color::Blue),
+                    )?;
+                    self.styled(&format!("[note] {}\n", b.text), &dim())?;
+                }
                 BlockKind::Caption => self.styled(&format!("\n[caption] {}", b.text), &dim())?,
                 BlockKind::Credit => self.styled(&format!(" ({})\n", b.text), &dim())?,
+                BlockKind::Turn if b.is_timed() => {
+                    writeln!(self.out)?;
+                    self.styled(
+                        &format!("{} ", clock(b.start_ms.unwrap_or(0))),
+                        &fg(Color::Blue),
+                    )?;
+                    match &b.speaker {
+                        Some(s) => self.styled(&format!("{s}: "), &fg(Color::Yellow))?,
+                        None => self.styled("(speaker unknown) ", &dim())?,
+                    }
+                    writeln!(self.out, "{}", b.text)?;
+                }
                 BlockKind::Turn => {
                     let sp = b.speaker.as_deref();
                     if sp != last_speaker || sp.is_none() {

@@ -44,6 +44,19 @@ pub struct Snippet {
     pub kind: BlockKind,
     /// The speaker of the turn, where known.
     pub speaker: Option<String>,
+    /// For subtitles and transcripts: when the matched words were said
+    /// (the start of the cue holding the first match), in ms.
+    pub start_ms: Option<u64>,
+    /// … and the end of the passage, in ms.
+    pub end_ms: Option<u64>,
+}
+
+impl Snippet {
+    /// A speaker turn of a timed transcript whose speaker the source does
+    /// not name: shown as such rather than guessed.
+    pub fn speaker_unknown(&self) -> bool {
+        self.kind == BlockKind::Turn && self.speaker.is_none()
+    }
 }
 
 /// A matched span in bytes, and the term(s) it stands for (phrases have a
@@ -363,11 +376,14 @@ fn cut(item: &Item, p: &Passage) -> Snippet {
     if e < p.end || p.open_end {
         out.push_str(" …");
     }
+    let at = p.spans.first().map_or(s, |sp| sp.start.max(s));
     Snippet {
         text: out,
         highlights,
         kind: block.kind,
         speaker: block.speaker.clone(),
+        start_ms: block.time_at(at),
+        end_ms: block.end_ms,
     }
 }
 

@@ -83,6 +83,10 @@ pub struct Snippet {
     pub highlights: Vec<(usize, usize)>,
     pub kind: String,
     pub speaker: Option<String>,
+    #[serde(default)]
+    pub speaker_unknown: bool,
+    pub start: Option<f64>,
+    pub end: Option<f64>,
 }
 
 impl Snippet {
