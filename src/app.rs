@@ -1,12 +1,15 @@
 //! One function per subcommand: glue between the stages.
 
-use crate::cli::{Cli, Command, EvalArgs, IndexArgs, SearchArgs, ShowArgs, SortBy, StatsArgs};
+use crate::cli::{
+    By, Cli, Command, EvalArgs, IndexArgs, SearchArgs, ShowArgs, SortBy, StatsArgs, TrendArgs,
+};
 use crate::index::writer::{Added, FileState, Indexer};
 use crate::index::{self, Archive};
 use crate::ingest::{self, Event};
 use crate::output::json::JsonPrinter;
 use crate::output::terminal::TerminalPrinter;
 use crate::output::{ColorWhen, Printer};
+use crate::search::facets::Interval;
 use crate::search::{self, Request, Sort};
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
@@ -32,6 +35,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Index(a) => run_index(dir, a),
         Command::Search(a) => run_search(dir, a),
         Command::Show(a) => run_show(dir, a),
+        Command::Trend(a) => run_trend(dir, a),
         Command::Stats(a) => run_stats(dir, a),
         Command::Eval(a) => run_eval(dir, a),
     }
@@ -228,7 +232,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
 
 fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     let started = Instant::now();
-    if let (Some(f), Some(t)) = (a.from, a.to)
+    if let (Some(f), Some(t)) = (a.filters.from, a.filters.to)
         && f > t
     {
         bail!("--from {f} is after --to {t}; swap them");
@@ -237,18 +241,19 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     let searcher = archive.reader()?.searcher();
     let req = Request {
         query: a.query.join(" "),
-        from: a.from,
-        to: a.to,
-        programs: a.programs,
-        speakers: a.speakers,
+        from: a.filters.from,
+        to: a.filters.to,
+        programs: a.filters.programs,
+        speakers: a.filters.speakers,
         sort: match a.sort {
             SortBy::Relevance => Sort::Relevance,
             SortBy::Date => Sort::Date,
         },
         limit: a.limit as usize,
         offset: a.offset as usize,
-        mode: a.mode,
+        mode: a.filters.mode,
         snippets: a.snippets as usize,
+        facets: a.facets,
     };
     let hits = search::search(&archive, &searcher, &req)?;
     for n in &hits.notes {
@@ -257,6 +262,43 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     let mut p = printer(a.json, a.color);
     p.hits(&req.query, req.offset, &hits, started.elapsed())?;
     Ok(if hits.total == 0 {
+        Outcome::NoHits
+    } else {
+        Outcome::Success
+    })
+}
+
+fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
+    let f = a.filters;
+    if let (Some(from), Some(to)) = (f.from, f.to)
+        && from > to
+    {
+        bail!("--from {from} is after --to {to}; swap them");
+    }
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
+    let req = Request {
+        query: a.query.join(" "),
+        from: f.from,
+        to: f.to,
+        programs: f.programs,
+        speakers: f.speakers,
+        sort: Sort::Relevance,
+        limit: 1,
+        offset: 0,
+        mode: f.mode,
+        snippets: 0,
+        facets: false,
+    };
+    let by = match a.by {
+        By::Day => Interval::Day,
+        By::Week => Interval::Week,
+        By::Month => Interval::Month,
+        By::Year => Interval::Year,
+    };
+    let trend = search::facets::trend(&archive, &searcher, &req, by)?;
+    printer(a.json, a.color).trend(&trend)?;
+    Ok(if trend.total == 0 {
         Outcome::NoHits
     } else {
         Outcome::Success

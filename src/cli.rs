@@ -41,6 +41,8 @@ pub enum Command {
     Search(SearchArgs),
     /// Print one whole item by its id
     Show(ShowArgs),
+    /// How often a query matches over time: a histogram by day, week, month or year
+    Trend(TrendArgs),
     /// Items, date range, programmes, speakers and size of the index
     Stats(StatsArgs),
     /// Measure ranking quality on judged queries (MRR@10, nDCG@10, Recall@10/100)
@@ -112,6 +114,35 @@ pub struct SearchArgs {
     /// A query starting with "-" goes after "--": archivar search -- -Trump Zölle
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
+    /// What to search: dates, programmes, speakers, how many words match
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Order of hits
+    #[arg(long, value_enum, default_value_t = SortBy::Relevance)]
+    pub sort: SortBy,
+    /// Hits to show
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub limit: u32,
+    /// Hits to skip (for paging)
+    #[arg(long, default_value_t = 0)]
+    pub offset: u32,
+    /// Also count the hits per programme and per speaker
+    #[arg(long)]
+    pub facets: bool,
+    /// Snippets per hit (0 to 10)
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
+    pub snippets: u32,
+    /// Print JSON Lines (schema/hit.v1.schema.json) instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// When to colour the output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+/// What to search, shared by `search` and `trend`.
+#[derive(Debug, Args)]
+pub struct Filters {
     /// Only items broadcast on or after this day (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_parser = parse_day, value_name = "DAY")]
     pub from: Option<Day>,
@@ -124,22 +155,37 @@ pub struct SearchArgs {
     /// Only items with this speaker (repeat for several; "Baerbock" matches "Annalena Baerbock")
     #[arg(long = "speaker", value_name = "NAME")]
     pub speakers: Vec<String>,
-    /// Order of hits
-    #[arg(long, value_enum, default_value_t = SortBy::Relevance)]
-    pub sort: SortBy,
-    /// Hits to show
-    #[arg(long, short = 'n', default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
-    pub limit: u32,
-    /// Hits to skip (for paging)
-    #[arg(long, default_value_t = 0)]
-    pub offset: u32,
     /// How many of the words must match: all, any, or a share such as 60%
     #[arg(long = "match", default_value = crate::search::DEFAULT_MATCH, value_name = "HOW")]
     pub mode: MatchMode,
-    /// Snippets per hit (0 to 10)
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
-    pub snippets: u32,
-    /// Print JSON Lines (schema/hit.v1.schema.json) instead of text
+}
+
+/// Width of a trend's periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum By {
+    /// Calendar days
+    Day,
+    /// ISO weeks, Monday to Sunday
+    Week,
+    /// Calendar months
+    Month,
+    /// Calendar years
+    Year,
+}
+
+/// `archivar trend`
+#[derive(Debug, Args)]
+pub struct TrendArgs {
+    /// The query, as for search
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Period of each bar
+    #[arg(long, value_enum, default_value_t = By::Month)]
+    pub by: By,
+    /// What to search: dates, programmes, speakers, how many words match
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Print JSON (schema/trend.v1.schema.json) instead of text
     #[arg(long)]
     pub json: bool,
     /// When to colour the output
@@ -207,7 +253,7 @@ mod tests {
         let Command::Search(s) = cli.command else {
             panic!()
         };
-        assert_eq!(s.from.unwrap().to_string(), "2025-02-14");
+        assert_eq!(s.filters.from.unwrap().to_string(), "2025-02-14");
         assert!(Cli::try_parse_from(["archivar", "search", "x", "--from", "2025-02-30"]).is_err());
     }
 }

@@ -246,6 +246,7 @@ pub fn run_queries(
             offset: 0,
             mode,
             snippets: 0,
+            facets: false,
         };
         let hits = match search::search_ids(archive, searcher, &req) {
             Ok(h) => h,

@@ -6,6 +6,7 @@ use super::Printer;
 use crate::index::stats::Stats;
 use crate::item::{BlockKind, Item};
 use crate::search::Hits;
+use crate::search::facets::{Facets, Trend};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::time::Duration;
@@ -70,6 +71,8 @@ struct SummaryOut<'a> {
     offset: usize,
     returned: usize,
     elapsed_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facets: Option<&'a Facets>,
 }
 
 /// `show --json`: the stored item plus its body as one text, so that the
@@ -124,6 +127,7 @@ impl<W: Write> Printer for JsonPrinter<W> {
             offset,
             returned: hits.hits.len(),
             elapsed_ms: (elapsed.as_secs_f64() * 1e6).round() / 1e3,
+            facets: hits.facets.as_ref(),
         })?;
         self.out.flush()
     }
@@ -138,6 +142,11 @@ impl<W: Write> Printer for JsonPrinter<W> {
 
     fn stats(&mut self, stats: &Stats) -> io::Result<()> {
         self.line(stats)?;
+        self.out.flush()
+    }
+
+    fn trend(&mut self, trend: &Trend) -> io::Result<()> {
+        self.line(trend)?;
         self.out.flush()
     }
 }

@@ -7,6 +7,7 @@ pub mod terminal;
 use crate::index::stats::Stats;
 use crate::item::Item;
 use crate::search::Hits;
+use crate::search::facets::Trend;
 use std::io;
 use std::time::Duration;
 
@@ -24,6 +25,8 @@ pub trait Printer {
     fn item(&mut self, item: &Item) -> io::Result<()>;
     /// Print index statistics.
     fn stats(&mut self, stats: &Stats) -> io::Result<()>;
+    /// Print a trend: matching items per period.
+    fn trend(&mut self, trend: &Trend) -> io::Result<()>;
 }
 
 /// When to use colour.

@@ -4,6 +4,7 @@ use super::Printer;
 use crate::index::stats::Stats;
 use crate::item::{BlockKind, Item, clock};
 use crate::search::Hits;
+use crate::search::facets::Trend;
 use std::io;
 use std::time::Duration;
 use termcolor::{Color, ColorSpec, WriteColor};
@@ -60,6 +61,23 @@ fn fg(color: Color) -> ColorSpec {
     let mut c = ColorSpec::new();
     c.set_fg(Some(color));
     c
+}
+
+/// Width of the longest bar of a trend, in characters.
+const TREND_WIDTH: usize = 50;
+
+/// A bar of `count / max` of `width` characters, in eighths of a block.
+fn bar(count: u64, max: u64, width: usize) -> String {
+    if max == 0 || count == 0 {
+        return String::new();
+    }
+    let eighths = ((count as f64 / max as f64) * (width * 8) as f64)
+        .round()
+        .max(1.0) as usize;
+    let mut s = "█".repeat(eighths / 8);
+    let part = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][eighths % 8];
+    s.push_str(part);
+    s
 }
 
 fn kind_label(kind: BlockKind) -> Option<&'static str> {
@@ -132,6 +150,20 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
                 }
                 self.marked(&s.text, &s.highlights, &ColorSpec::new())?;
                 writeln!(self.out)?;
+            }
+            writeln!(self.out)?;
+        }
+        if let Some(f) = &hits.facets {
+            let mut bold = ColorSpec::new();
+            bold.set_bold(true);
+            for (label, counts) in [("Programmes", &f.programs), ("Speakers", &f.speakers)] {
+                self.styled(&format!("{label} of all {} hits\n", hits.total), &bold)?;
+                if counts.is_empty() {
+                    self.styled("  –\n", &dim())?;
+                }
+                for c in counts {
+                    writeln!(self.out, "  {:>7}  {}", c.count, c.name)?;
+                }
             }
             writeln!(self.out)?;
         }
@@ -219,6 +251,25 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
             }
             last_speaker = None;
         }
+        self.out.flush()
+    }
+
+    fn trend(&mut self, t: &Trend) -> io::Result<()> {
+        let max = t.buckets.iter().map(|b| b.count).max().unwrap_or(0);
+        let key_w = t.buckets.iter().map(|b| b.key.len()).max().unwrap_or(0);
+        let count_w = max.to_string().len();
+        for b in &t.buckets {
+            self.styled(&format!("{:<key_w$}  ", b.key), &fg(Color::Green))?;
+            write!(self.out, "{:>count_w$} ", b.count)?;
+            self.styled(&bar(b.count, max, TREND_WIDTH), &fg(Color::Cyan))?;
+            writeln!(self.out)?;
+        }
+        let noun = if t.total == 1 { "item" } else { "items" };
+        let mut summary = format!("{} matching {noun}", t.total);
+        if t.undated > 0 {
+            summary.push_str(&format!(", {} undated (not shown)", t.undated));
+        }
+        self.styled(&format!("{summary}\n"), &dim())?;
         self.out.flush()
     }
 

@@ -1,6 +1,7 @@
 //! Search: a query and filters to ranked [`Hit`]s with snippets.
 
 pub mod decompound;
+pub mod facets;
 pub mod parse;
 pub mod snippet;
 
@@ -103,6 +104,8 @@ pub struct Request {
     pub mode: MatchMode,
     /// Snippets per hit.
     pub snippets: usize,
+    /// Also count the hits per programme and speaker.
+    pub facets: bool,
 }
 
 /// One result.
@@ -129,6 +132,8 @@ pub struct Hits {
     pub hits: Vec<Hit>,
     /// Things the user should know (a filter that matched no name, …).
     pub notes: Vec<String>,
+    /// Hits per programme and speaker, when asked for.
+    pub facets: Option<facets::Facets>,
 }
 
 /// Errors of a search.
@@ -653,7 +658,22 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
             snippets,
         });
     }
-    Ok(Hits { total, hits, notes })
+    let facets = if req.facets {
+        Some(facets::facets(
+            archive,
+            searcher,
+            &query,
+            facets::TOP_FACETS,
+        )?)
+    } else {
+        None
+    };
+    Ok(Hits {
+        total,
+        hits,
+        notes,
+        facets,
+    })
 }
 
 /// Run a search for ids and scores only, best first (no stored items

@@ -133,6 +133,7 @@ pub struct Summary {
     pub offset: usize,
     pub returned: usize,
     pub elapsed_ms: f64,
+    pub facets: Option<Value>,
 }
 
 /// Any line of `search --json`.
@@ -306,4 +307,20 @@ pub fn assert_error(assert: assert_cmd::assert::Assert, needle: &str) {
         .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+/// `archivar trend --json` with `args`, validated against its schema.
+pub fn trend_json(index: &Path, args: &[&str], code: i32) -> Value {
+    let out = archivar_in(index)
+        .arg("trend")
+        .arg("--json")
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    let value: Value = serde_json::from_slice(&out).expect("trend --json prints JSON");
+    assert_valid("trend.v1.schema.json", &value);
+    value
 }

@@ -1,0 +1,280 @@
+//! Counts over the matching items, by tantivy's aggregations: hits per
+//! programme and per speaker (`search --facets`), and per period of time
+//! (`trend`).
+//!
+//! A trend is tantivy's date histogram by day over the matching items; the
+//! days are then summed into ISO weeks, calendar months or years (which a
+//! fixed-interval histogram cannot give), and periods without a match
+//! between the first and the last are filled in with zero.
+
+use super::{Request, SearchError, prepare};
+use crate::index::Archive;
+use crate::index::stats::Count;
+use crate::item::Day;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tantivy::Searcher;
+use tantivy::aggregation::AggregationCollector;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::collector::Count as CountCollector;
+use tantivy::query::Query;
+
+/// How many programmes and speakers `--facets` lists.
+pub const TOP_FACETS: usize = 10;
+
+/// Hits per programme and per speaker.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Facets {
+    /// The programmes with most hits, most first.
+    pub programs: Vec<Count>,
+    /// The speakers with most hits, most first.
+    pub speakers: Vec<Count>,
+}
+
+fn aggregate(
+    archive: &Archive,
+    searcher: &Searcher,
+    query: &dyn Query,
+    req: Value,
+) -> Result<Value, SearchError> {
+    let req: Aggregations = serde_json::from_value(req)
+        .map_err(|e| SearchError::Index(crate::error::IndexError::Schema(e.to_string())))?;
+    let collector = AggregationCollector::from_aggs(req, Default::default());
+    let res = searcher
+        .search(query, &collector)
+        .map_err(|e| SearchError::Index(archive.tantivy(e)))?;
+    serde_json::to_value(&res)
+        .map_err(|e| SearchError::Index(crate::error::IndexError::Schema(e.to_string())))
+}
+
+fn buckets(x: &Value) -> Vec<Count> {
+    x["buckets"]
+        .as_array()
+        .map(|bs| {
+            bs.iter()
+                .filter_map(|b| {
+                    Some(Count {
+                        name: b["key"].as_str()?.to_string(),
+                        count: b["doc_count"].as_u64()?,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Count the items matching `query` per programme and per speaker.
+pub fn facets(
+    archive: &Archive,
+    searcher: &Searcher,
+    query: &dyn Query,
+    top: usize,
+) -> Result<Facets, SearchError> {
+    let v = aggregate(
+        archive,
+        searcher,
+        query,
+        json!({
+            "programs": {"terms": {"field": "program_facet", "size": top}},
+            "speakers": {"terms": {"field": "speaker_facet", "size": top}},
+        }),
+    )?;
+    Ok(Facets {
+        programs: buckets(&v["programs"]),
+        speakers: buckets(&v["speakers"]),
+    })
+}
+
+/// Period of a trend's bars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Interval {
+    /// Days.
+    Day,
+    /// ISO weeks (Monday to Sunday), keyed `2025-W07`.
+    Week,
+    /// Calendar months, keyed `2025-02`.
+    Month,
+    /// Calendar years, keyed `2025`.
+    Year,
+}
+
+impl Interval {
+    /// The first day of the period holding `d`.
+    pub fn start(self, d: Day) -> Day {
+        let date = d.0;
+        let start = match self {
+            Interval::Day => date,
+            Interval::Week => {
+                date - time::Duration::days(i64::from(date.weekday().number_days_from_monday()))
+            }
+            Interval::Month => date.replace_day(1).unwrap_or(date),
+            Interval::Year => date
+                .replace_day(1)
+                .and_then(|x| x.replace_month(time::Month::January))
+                .unwrap_or(date),
+        };
+        Day(start)
+    }
+
+    /// The first day of the next period.
+    pub fn next(self, start: Day) -> Option<Day> {
+        let d = start.0;
+        let next = match self {
+            Interval::Day => d.next_day(),
+            Interval::Week => d.checked_add(time::Duration::days(7)),
+            Interval::Month => {
+                let (y, m) = if d.month() == time::Month::December {
+                    (d.year() + 1, time::Month::January)
+                } else {
+                    (d.year(), d.month().next())
+                };
+                time::Date::from_calendar_date(y, m, 1).ok()
+            }
+            Interval::Year => {
+                time::Date::from_calendar_date(d.year() + 1, time::Month::January, 1).ok()
+            }
+        };
+        next.map(Day)
+    }
+
+    /// The period's label: `2025-02-13`, `2025-W07`, `2025-02`, `2025`.
+    pub fn key(self, start: Day) -> String {
+        let d = start.0;
+        match self {
+            Interval::Day => start.to_string(),
+            Interval::Week => {
+                let (y, w, _) = d.to_iso_week_date();
+                format!("{y}-W{w:02}")
+            }
+            Interval::Month => format!("{:04}-{:02}", d.year(), d.month() as u8),
+            Interval::Year => format!("{:04}", d.year()),
+        }
+    }
+}
+
+/// One bar of a trend.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Bucket {
+    /// The period's label.
+    pub key: String,
+    /// Its first day.
+    pub start: Day,
+    /// Matching items broadcast in it.
+    pub count: u64,
+}
+
+/// How often a query matched over time.
+#[derive(Debug, Clone, Serialize)]
+pub struct Trend {
+    /// The query as run.
+    pub query: String,
+    /// Width of the bars.
+    pub by: Interval,
+    /// All matching items, dated or not.
+    pub total: u64,
+    /// Matching items without a date (in no bar).
+    pub undated: u64,
+    /// The bars, oldest first, from the first period with a match to the
+    /// last (or the --from/--to range), empty periods included.
+    pub buckets: Vec<Bucket>,
+}
+
+/// Count the items matching `req` per period.
+pub fn trend(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+    by: Interval,
+) -> Result<Trend, SearchError> {
+    let prepared = prepare(archive, searcher, req)?;
+    let total = searcher
+        .search(&prepared.query, &CountCollector)
+        .map_err(|e| SearchError::Index(archive.tantivy(e)))? as u64;
+    let v = aggregate(
+        archive,
+        searcher,
+        &prepared.query,
+        json!({"days": {"date_histogram": {"field": "date", "fixed_interval": "1d"}}}),
+    )?;
+    let mut days: Vec<(Day, u64)> = Vec::new();
+    for b in v["days"]["buckets"].as_array().into_iter().flatten() {
+        let (Some(ms), Some(n)) = (b["key"].as_f64(), b["doc_count"].as_u64()) else {
+            continue;
+        };
+        if n == 0 {
+            continue;
+        }
+        if let Some(d) = Day::from_unix_days((ms / 86_400_000.0).floor() as i64) {
+            days.push((d, n));
+        }
+    }
+    let dated: u64 = days.iter().map(|(_, n)| n).sum();
+    let first = req.from.or(days.first().map(|d| d.0));
+    let last = req.to.or(days.last().map(|d| d.0));
+    let mut buckets = Vec::new();
+    if let (Some(first), Some(last)) = (first, last) {
+        let mut start = by.start(first);
+        let mut i = 0;
+        while start <= last {
+            let next = by.next(start);
+            let mut count = 0;
+            while i < days.len() && next.is_none_or(|n| days[i].0 < n) {
+                if days[i].0 >= start {
+                    count += days[i].1;
+                }
+                i += 1;
+            }
+            buckets.push(Bucket {
+                key: by.key(start),
+                start,
+                count,
+            });
+            match next {
+                Some(n) => start = n,
+                None => break,
+            }
+            if buckets.len() > 200_000 {
+                break; // a day histogram over more than 500 years
+            }
+        }
+    }
+    Ok(Trend {
+        query: req.query.clone(),
+        by,
+        total,
+        undated: total.saturating_sub(dated),
+        buckets,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(s: &str) -> Day {
+        Day::parse(s).unwrap()
+    }
+
+    #[test]
+    fn periods_start_and_end_on_the_calendar() {
+        let d = day("2025-02-13"); // a Thursday
+        assert_eq!(Interval::Week.start(d), day("2025-02-10"));
+        assert_eq!(Interval::Week.key(Interval::Week.start(d)), "2025-W07");
+        assert_eq!(Interval::Month.start(d), day("2025-02-01"));
+        assert_eq!(
+            Interval::Month.next(day("2025-12-01")),
+            Some(day("2026-01-01"))
+        );
+        assert_eq!(Interval::Month.key(day("2025-02-01")), "2025-02");
+        assert_eq!(Interval::Year.start(d), day("2025-01-01"));
+        assert_eq!(Interval::Year.key(day("2025-01-01")), "2025");
+        assert_eq!(Interval::Day.next(d), Some(day("2025-02-14")));
+        // ISO week 1 of 2025 starts on Monday, 30 December 2024.
+        assert_eq!(
+            Interval::Week.key(Interval::Week.start(day("2025-01-01"))),
+            "2025-W01"
+        );
+        assert_eq!(Interval::Week.start(day("2025-01-01")), day("2024-12-30"));
+    }
+}
