@@ -254,6 +254,7 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
         mode: a.filters.mode,
         snippets: a.snippets as usize,
         facets: a.facets,
+        collapse: !a.no_collapse,
     };
     let hits = search::search(&archive, &searcher, &req)?;
     for n in &hits.notes {
@@ -289,6 +290,7 @@ fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
         mode: f.mode,
         snippets: 0,
         facets: false,
+        collapse: false,
     };
     let by = match a.by {
         By::Day => Interval::Day,

@@ -129,6 +129,9 @@ pub struct SearchArgs {
     /// Also count the hits per programme and per speaker
     #[arg(long)]
     pub facets: bool,
+    /// Show every airing of a repeated item, not one hit with its repeats
+    #[arg(long)]
+    pub no_collapse: bool,
     /// Snippets per hit (0 to 10)
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub snippets: u32,

@@ -247,6 +247,8 @@ pub fn run_queries(
             mode,
             snippets: 0,
             facets: false,
+            // Judged documents are ranked one by one, as score.py expects.
+            collapse: false,
         };
         let hits = match search::search_ids(archive, searcher, &req) {
             Ok(h) => h,

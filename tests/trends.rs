@@ -12,7 +12,18 @@ use std::path::Path;
 /// Hits of `query` (all of them) grouped by the first `prefix` characters
 /// of their date, and the number without a date.
 fn count_by(index: &Path, query: &str, prefix: usize) -> (BTreeMap<String, u64>, u64) {
-    let r = search_json(index, &[query, "--limit", "10000", "--snippets", "0"], 0);
+    let r = search_json(
+        index,
+        &[
+            query,
+            "--limit",
+            "10000",
+            "--snippets",
+            "0",
+            "--no-collapse",
+        ],
+        0,
+    );
     assert_eq!(r.hits.len(), r.summary.total, "all hits on one page");
     let mut by = BTreeMap::new();
     let mut undated = 0;
@@ -153,7 +164,7 @@ fn facets_count_all_hits_per_programme_and_speaker() {
     let f = r.summary.facets.clone().expect("facets in the summary");
     let all = search_json(
         idx.path(),
-        &["Zölle", "--limit", "100", "--snippets", "0"],
+        &["Zölle", "--limit", "100", "--snippets", "0", "--no-collapse"],
         0,
     );
     let mut programs: BTreeMap<String, u64> = BTreeMap::new();

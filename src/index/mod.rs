@@ -1,6 +1,7 @@
 //! The index: a tantivy index built from `schema/`, in a folder that also
 //! records the schema version it was built with.
 
+pub mod dedup;
 pub mod phonetic;
 pub mod schema;
 pub mod stats;

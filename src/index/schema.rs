@@ -1,4 +1,4 @@
-//! The index schema, declared in `schema/index.v1.toml` and embedded here.
+//! The index schema, declared in `schema/index.v2.toml` and embedded here.
 
 use crate::analysis;
 use crate::error::IndexError;
@@ -9,7 +9,7 @@ use tantivy::schema::{
 };
 
 /// The schema file this binary builds indexes with.
-pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v1.toml");
+pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v2.toml");
 
 /// One field as declared.
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +59,10 @@ pub enum FieldKind {
     Date,
     /// Stored, not searched.
     Stored,
+    /// A number, indexed and fast.
+    U64,
+    /// A byte string, fast.
+    Bytes,
 }
 
 fn yes() -> bool {
@@ -99,6 +103,12 @@ pub struct Fields {
     pub date: Field,
     /// The stored item.
     pub item: Field,
+    /// LSH band keys of the near-duplicate signature.
+    pub dup_bands: Field,
+    /// Near-duplicate cluster.
+    pub cluster: Field,
+    /// The stored near-duplicate signature.
+    pub minhash: Field,
 }
 
 /// The schema: version, tantivy schema, fields and their declarations.
@@ -167,6 +177,20 @@ impl ArchiveSchema {
                 FieldKind::Stored => {
                     b.add_bytes_field(&spec.name, BytesOptions::default().set_stored());
                 }
+                FieldKind::U64 => {
+                    let mut opts = tantivy::schema::NumericOptions::default().set_indexed();
+                    if spec.fast {
+                        opts = opts.set_fast();
+                    }
+                    b.add_u64_field(&spec.name, opts);
+                }
+                FieldKind::Bytes => {
+                    let mut opts = BytesOptions::default();
+                    if spec.fast {
+                        opts = opts.set_fast();
+                    }
+                    b.add_bytes_field(&spec.name, opts);
+                }
             }
         }
         let schema = b.build();
@@ -188,6 +212,9 @@ impl ArchiveSchema {
             speaker_facet: get("speaker_facet")?,
             date: get("date")?,
             item: get("item")?,
+            dup_bands: get("dup_bands")?,
+            cluster: get("cluster")?,
+            minhash: get("minhash")?,
         };
         Ok(ArchiveSchema {
             version: file.version,
@@ -239,7 +266,7 @@ mod tests {
     #[test]
     fn embedded_schema_builds() {
         let s = ArchiveSchema::embedded().unwrap();
-        assert_eq!(s.version, 1);
+        assert_eq!(s.version, 2);
         assert_eq!(s.field_for_prefix("Title"), Some(s.fields.title));
         assert_eq!(s.field_for_prefix("speaker"), Some(s.fields.speaker));
         assert_eq!(s.field_for_prefix("nope"), None);

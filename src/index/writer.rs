@@ -1,7 +1,7 @@
 //! Writing items into the index: one tantivy document per item, replacing
 //! any item with the same id.
 
-use super::{Archive, day_to_datetime};
+use super::{Archive, day_to_datetime, dedup};
 use crate::error::IndexError;
 use crate::item::{BlockKind, Item};
 use serde::{Deserialize, Serialize};
@@ -38,6 +38,48 @@ struct Payload {
     files: BTreeMap<String, FileState>,
 }
 
+/// Items in the index sharing a band with a new item: their cluster and
+/// stored signature, at most [`dedup::MAX_CANDIDATES`].
+fn candidates(
+    searcher: &Searcher,
+    f: &super::schema::Fields,
+    bands: &[u64],
+) -> tantivy::Result<dedup::Candidates> {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+    if searcher.num_docs() == 0 {
+        return Ok(Vec::new());
+    }
+    let clauses: Vec<(Occur, Box<dyn Query>)> = bands
+        .iter()
+        .map(|&k| {
+            let term = Term::from_field_text(f.dup_bands, &dedup::band_term(k));
+            let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (Occur::Should, q)
+        })
+        .collect();
+    let top = searcher.search(
+        &BooleanQuery::new(clauses),
+        &TopDocs::with_limit(dedup::MAX_CANDIDATES).order_by_score(),
+    )?;
+    let mut out = Vec::with_capacity(top.len());
+    for (_, addr) in top {
+        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+        let cluster = ff.u64("cluster")?.first(addr.doc_id);
+        let mut bytes = Vec::new();
+        if let Some(col) = ff.bytes("minhash")?
+            && let Some(ord) = col.term_ords(addr.doc_id).next()
+        {
+            col.ord_to_bytes(ord, &mut bytes)?;
+        }
+        if let Some(c) = cluster {
+            out.push((c, bytes));
+        }
+    }
+    Ok(out)
+}
+
 /// Adds items to an index and commits them.
 pub struct Indexer<'a> {
     archive: &'a Archive,
@@ -48,6 +90,8 @@ pub struct Indexer<'a> {
     file: Option<String>,
     /// Whether anything was added, deleted or remembered since opening.
     dirty: bool,
+    /// Near-duplicate clusters of this run's items.
+    clusters: super::dedup::Clusters,
 }
 
 impl<'a> Indexer<'a> {
@@ -80,6 +124,7 @@ impl<'a> Indexer<'a> {
             files,
             file: None,
             dirty: false,
+            clusters: Default::default(),
         })
     }
 
@@ -158,10 +203,39 @@ impl<'a> Indexer<'a> {
             self.writer.delete_term(id_term);
         }
         self.seen.insert(item.id.clone(), item.source.clone());
+        let mut doc = self.document(item)?;
+        self.add_cluster(item, &mut doc)?;
         self.writer
-            .add_document(self.document(item)?)
+            .add_document(doc)
             .map_err(|e| self.archive.tantivy(e))?;
         Ok(added)
+    }
+
+    /// Find the item's near-duplicate cluster (`dedup`) and record it.
+    fn add_cluster(&mut self, item: &Item, doc: &mut TantivyDocument) -> Result<(), IndexError> {
+        let f = self.archive.fields();
+        let sig = dedup::signature(&dedup::item_words(item));
+        let mut failed = None;
+        let before = &self.before;
+        let mut lookup = |bands: &[u64]| match candidates(before, &f, bands) {
+            Ok(c) => c,
+            Err(e) => {
+                failed = Some(e);
+                Vec::new()
+            }
+        };
+        let cluster = self.clusters.assign(&item.id, sig.as_ref(), &mut lookup);
+        if let Some(e) = failed {
+            return Err(self.archive.tantivy(e));
+        }
+        doc.add_u64(f.cluster, cluster);
+        if let Some(sig) = sig {
+            for key in sig.bands() {
+                doc.add_text(f.dup_bands, dedup::band_term(key));
+            }
+            doc.add_bytes(f.minhash, &sig.bytes());
+        }
+        Ok(())
     }
 
     fn document(&self, item: &Item) -> Result<TantivyDocument, IndexError> {

@@ -60,6 +60,21 @@ struct HitOut<'a> {
     speakers: &'a [String],
     source: &'a str,
     snippets: Vec<SnippetOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repeats: Option<RepeatsOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RepeatsOut<'a> {
+    total: usize,
+    items: Vec<RepeatOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RepeatOut<'a> {
+    id: &'a str,
+    date: Option<String>,
+    program: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +133,19 @@ impl<W: Write> Printer for JsonPrinter<W> {
                         end: seconds(s.end_ms),
                     })
                     .collect(),
+                repeats: (h.repeats.total > 0).then(|| RepeatsOut {
+                    total: h.repeats.total,
+                    items: h
+                        .repeats
+                        .items
+                        .iter()
+                        .map(|r| RepeatOut {
+                            id: &r.id,
+                            date: r.date.map(|d| d.to_string()),
+                            program: r.program.as_deref(),
+                        })
+                        .collect(),
+                }),
             })?;
         }
         self.line(&SummaryOut {

@@ -136,6 +136,32 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
             self.styled(" · ", &dim())?;
             self.styled(&it.id, &fg(Color::Magenta))?;
             writeln!(self.out)?;
+            if h.repeats.total > 0 {
+                let r = &h.repeats;
+                let times = if r.total == 1 { "time" } else { "times" };
+                let shown: Vec<String> = r
+                    .items
+                    .iter()
+                    .map(|x| {
+                        let mut s = x.date.map_or("undated".to_string(), |d| d.to_string());
+                        if let Some(p) = &x.program {
+                            s.push(' ');
+                            s.push_str(p);
+                        }
+                        format!("{s} ({})", x.id)
+                    })
+                    .collect();
+                let more = if r.total > r.items.len() { ", …" } else { "" };
+                write!(self.out, "{pad}")?;
+                self.styled(
+                    &format!(
+                        "also aired {} more {times}: {}{more}\n",
+                        r.total,
+                        shown.join(", ")
+                    ),
+                    &dim(),
+                )?;
+            }
             for s in &h.snippets {
                 write!(self.out, "{pad}")?;
                 if let Some(ms) = s.start_ms {
@@ -170,9 +196,15 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
         let first = offset + 1;
         let last = offset + hits.hits.len();
         let noun = if hits.total == 1 { "hit" } else { "hits" };
+        let folded: usize = hits.hits.iter().map(|h| h.repeats.total).sum();
+        let folded = match folded {
+            0 => String::new(),
+            1 => " · 1 repeat folded in (--no-collapse shows it)".to_string(),
+            n => format!(" · {n} repeats folded in (--no-collapse shows them)"),
+        };
         self.styled(
             &format!(
-                "{first}–{last} of {} {noun} · {:.1} ms\n",
+                "{first}–{last} of {} {noun}{folded} · {:.1} ms\n",
                 hits.total,
                 elapsed.as_secs_f64() * 1e3
             ),

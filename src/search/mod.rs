@@ -1,5 +1,6 @@
 //! Search: a query and filters to ranked [`Hit`]s with snippets.
 
+pub mod collapse;
 pub mod decompound;
 pub mod facets;
 pub mod parse;
@@ -13,13 +14,13 @@ use parse::Node;
 use snippet::{Marks, Snippet};
 use std::collections::BTreeSet;
 use std::ops::Bound;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
     TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, TantivyDocument};
-use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
+use tantivy::{DateTime, Searcher, Term};
 
 /// How many of a query's words must match.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -106,6 +107,8 @@ pub struct Request {
     pub snippets: usize,
     /// Also count the hits per programme and speaker.
     pub facets: bool,
+    /// One hit per near-duplicate cluster (repeated bulletins).
+    pub collapse: bool,
 }
 
 /// One result.
@@ -121,6 +124,9 @@ pub struct Hit {
     pub title_highlights: Vec<(usize, usize)>,
     /// Best passages.
     pub snippets: Vec<Snippet>,
+    /// Other airings of the same item (near-duplicates) that match too,
+    /// when results are collapsed.
+    pub repeats: collapse::Repeats,
 }
 
 /// The results of a search.
@@ -609,53 +615,30 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
     } = prepare(archive, searcher, req)?;
     let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
     let limit = req.limit.max(1);
-    let page: Vec<(Option<f32>, DocAddress)>;
-    let total;
-    match req.sort {
-        Sort::Relevance => {
-            let (n, top) = searcher
-                .search(
-                    &query,
-                    &(
-                        Count,
-                        TopDocs::with_limit(limit)
-                            .and_offset(req.offset)
-                            .order_by_score(),
-                    ),
-                )
-                .map_err(tantivy_err)?;
-            total = n;
-            page = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
-        }
-        Sort::Date => {
-            let (n, top) = searcher
-                .search(
-                    &query,
-                    &(
-                        Count,
-                        TopDocs::with_limit(limit)
-                            .and_offset(req.offset)
-                            .order_by_fast_field::<DateTime>("date", Order::Desc),
-                    ),
-                )
-                .map_err(tantivy_err)?;
-            total = n;
-            page = top.into_iter().map(|(_, a)| (None, a)).collect();
-        }
-    }
+    let (total, page) = if req.collapse {
+        collapse::collapsed_page(archive, searcher, &query, req.sort, limit, req.offset)?
+    } else {
+        let (n, top) = collapse::ranked(archive, searcher, &query, req.sort, limit, req.offset)?;
+        (n, top.into_iter().map(|(s, a)| (s, a, None)).collect())
+    };
     let mut hits = Vec::with_capacity(page.len());
-    for (i, (score, addr)) in page.into_iter().enumerate() {
+    for (i, (score, addr, cluster)) in page.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
         let item = archive.stored_item(&doc)?;
         let title_highlights = snippet::highlight_all(analyzer, &item.title, &marks);
         let preferred = |name: &str| req.speakers.iter().any(|f| speaker_matches(name, f));
         let snippets = snippet::snippets(analyzer, &item, &marks, req.snippets, &preferred);
+        let repeats = match cluster {
+            Some(c) => collapse::repeats(archive, searcher, &query, c, addr)?,
+            None => collapse::Repeats::default(),
+        };
         hits.push(Hit {
             rank: req.offset + i + 1,
             score,
             item,
             title_highlights,
             snippets,
+            repeats,
         });
     }
     let facets = if req.facets {

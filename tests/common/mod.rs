@@ -110,6 +110,24 @@ pub struct Hit {
     pub speakers: Vec<String>,
     pub source: String,
     pub snippets: Vec<Snippet>,
+    pub repeats: Option<Repeats>,
+}
+
+/// Other airings folded into a hit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeats {
+    pub total: usize,
+    pub items: Vec<Repeat>,
+}
+
+/// One other airing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Repeat {
+    pub id: String,
+    pub date: Option<String>,
+    pub program: Option<String>,
 }
 
 impl Hit {

@@ -1,0 +1,203 @@
+//! One hit per near-duplicate cluster (`index::dedup`): a bulletin aired
+//! every hour shows once, best-ranked copy first, with the other airings
+//! that match the same query and filters listed as its repeats.
+//!
+//! The top hits are read in a growing window until the page is full of
+//! distinct clusters (or the matches run out); the cluster of each hit is
+//! a fast-field lookup. Repeats are a second, filtered search per shown
+//! hit: the query AND its cluster, newest first.
+
+use super::{SearchError, Sort};
+use crate::index::{Archive, datetime_to_day};
+use crate::item::Day;
+use rustc_hash::{FxHashMap, FxHashSet};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
+
+/// The widest window of top hits read to fill a page.
+pub const MAX_WINDOW: usize = 20_000;
+/// Repeats listed for a hit (all are counted).
+pub const MAX_REPEATS: usize = 10;
+
+/// Another airing of a hit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Repeat {
+    /// Its id.
+    pub id: String,
+    /// Its date.
+    pub date: Option<Day>,
+    /// Its programme.
+    pub program: Option<String>,
+}
+
+/// The repeats of a hit: how many, and the newest of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Repeats {
+    /// All other matching items of the cluster.
+    pub total: usize,
+    /// The newest [`MAX_REPEATS`] of them, oldest first.
+    pub items: Vec<Repeat>,
+}
+
+/// Hits in order: score (when ranked by relevance) and address.
+pub type Ranked = Vec<(Option<f32>, DocAddress)>;
+
+/// Hits in order, with the near-duplicate cluster of each (when collapsed).
+pub type Page = Vec<(Option<f32>, DocAddress, Option<u64>)>;
+
+/// Run `query` ordered by `sort`: total matches and the top `limit` after
+/// `offset`.
+pub fn ranked(
+    archive: &Archive,
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+) -> Result<(usize, Ranked), SearchError> {
+    let err = |e| SearchError::Index(archive.tantivy(e));
+    Ok(match sort {
+        Sort::Relevance => {
+            let (n, top) = searcher
+                .search(
+                    query,
+                    &(
+                        Count,
+                        TopDocs::with_limit(limit)
+                            .and_offset(offset)
+                            .order_by_score(),
+                    ),
+                )
+                .map_err(err)?;
+            (n, top.into_iter().map(|(s, a)| (Some(s), a)).collect())
+        }
+        Sort::Date => {
+            let (n, top) = searcher
+                .search(
+                    query,
+                    &(
+                        Count,
+                        TopDocs::with_limit(limit)
+                            .and_offset(offset)
+                            .order_by_fast_field::<DateTime>("date", Order::Desc),
+                    ),
+                )
+                .map_err(err)?;
+            (n, top.into_iter().map(|(_, a)| (None, a)).collect())
+        }
+    })
+}
+
+/// Cluster ids of documents, one fast-field column a segment.
+struct ClusterOf<'s> {
+    searcher: &'s Searcher,
+    columns: FxHashMap<u32, tantivy::columnar::Column<u64>>,
+}
+
+impl ClusterOf<'_> {
+    fn get(&mut self, addr: DocAddress) -> tantivy::Result<Option<u64>> {
+        let col = match self.columns.entry(addr.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                self.searcher
+                    .segment_reader(addr.segment_ord)
+                    .fast_fields()
+                    .u64("cluster")?,
+            ),
+        };
+        Ok(col.first(addr.doc_id))
+    }
+}
+
+/// The page of hits with one hit a cluster, each with its cluster id,
+/// and the number of all matches.
+pub fn collapsed_page(
+    archive: &Archive,
+    searcher: &Searcher,
+    query: &dyn Query,
+    sort: Sort,
+    limit: usize,
+    offset: usize,
+) -> Result<(usize, Page), SearchError> {
+    let err = |e| SearchError::Index(archive.tantivy(e));
+    let want = offset + limit;
+    let mut window = (want * 3 + 10).min(MAX_WINDOW);
+    let mut clusters = ClusterOf {
+        searcher,
+        columns: FxHashMap::default(),
+    };
+    loop {
+        let (total, top) = ranked(archive, searcher, query, sort, window, 0)?;
+        let mut seen = FxHashSet::default();
+        let mut heads = Vec::new();
+        for (score, addr) in &top {
+            let c = clusters.get(*addr).map_err(err)?;
+            if c.is_none_or(|c| seen.insert(c)) {
+                heads.push((*score, *addr, c));
+            }
+        }
+        if heads.len() >= want || top.len() < window || window >= MAX_WINDOW {
+            let page = heads.into_iter().skip(offset).take(limit).collect();
+            return Ok((total, page));
+        }
+        window = (window * 4).min(MAX_WINDOW);
+    }
+}
+
+/// The other matching items of `cluster`, newest first.
+pub fn repeats(
+    archive: &Archive,
+    searcher: &Searcher,
+    query: &dyn Query,
+    cluster: u64,
+    head: DocAddress,
+) -> Result<Repeats, SearchError> {
+    let err = |e| SearchError::Index(archive.tantivy(e));
+    let term = Term::from_field_u64(archive.fields().cluster, cluster);
+    let both = BooleanQuery::new(vec![
+        (Occur::Must, query.box_clone()),
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+        ),
+    ]);
+    let (n, top) = ranked(archive, searcher, &both, Sort::Date, MAX_REPEATS + 1, 0)?;
+    let mut items = Vec::new();
+    for (_, addr) in top {
+        if addr == head || items.len() == MAX_REPEATS {
+            continue;
+        }
+        let ff = searcher.segment_reader(addr.segment_ord).fast_fields();
+        let text = |name: &str| -> tantivy::Result<Option<String>> {
+            let Some(col) = ff.str(name)? else {
+                return Ok(None);
+            };
+            let mut s = String::new();
+            match col.term_ords(addr.doc_id).next() {
+                Some(ord) => {
+                    col.ord_to_str(ord, &mut s)?;
+                    Ok(Some(s))
+                }
+                None => Ok(None),
+            }
+        };
+        let date = ff
+            .date("date")
+            .map_err(err)?
+            .first(addr.doc_id)
+            .and_then(datetime_to_day);
+        items.push(Repeat {
+            id: text("id").map_err(err)?.unwrap_or_default(),
+            date,
+            program: text("program_facet").map_err(err)?,
+        });
+    }
+    // The newest airings, listed in the order they aired.
+    items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+    Ok(Repeats {
+        total: n.saturating_sub(1),
+        items,
+    })
+}
