@@ -164,7 +164,14 @@ fn facets_count_all_hits_per_programme_and_speaker() {
     let f = r.summary.facets.clone().expect("facets in the summary");
     let all = search_json(
         idx.path(),
-        &["Zölle", "--limit", "100", "--snippets", "0", "--no-collapse"],
+        &[
+            "Zölle",
+            "--limit",
+            "100",
+            "--snippets",
+            "0",
+            "--no-collapse",
+        ],
         0,
     );
     let mut programs: BTreeMap<String, u64> = BTreeMap::new();
