@@ -66,9 +66,14 @@ fn word_hash(w: &str) -> u64 {
 /// The words of a text as compared: lower case, folded (umlauts, ß),
 /// letters and digits only.
 pub fn words(text: &str) -> Vec<u64> {
+    let mut lower = String::new();
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| word_hash(&fold(&w.to_lowercase())))
+        .map(|w| {
+            lower.clear();
+            lower.extend(w.chars().flat_map(char::to_lowercase));
+            word_hash(&fold(&lower))
+        })
         .collect()
 }
 
