@@ -65,8 +65,27 @@ struct Tally {
 
 fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
     let started = Instant::now();
+    if index::is_foreign(&dir)? {
+        // Checked before the lock file goes in.
+        Archive::open_or_create(&dir, a.rebuild)?;
+    }
+    let lock = index::lock::acquire(&dir, a.wait, |holder| {
+        eprintln!(
+            "archivar: waiting for {holder} to finish writing {}",
+            dir.display()
+        )
+    })?;
     let archive = Archive::open_or_create(&dir, a.rebuild)?;
-    let mut indexer = Indexer::new(&archive, a.memory)?;
+    let mut indexer = Indexer::with_lock(&archive, a.memory, lock)?;
+    let swept = indexer.swept();
+    if swept.files > 0 && !a.quiet {
+        eprintln!(
+            "archivar: note: removed {} ({:.1} MB) that an interrupted run left in {}",
+            plural(swept.files, "orphan file"),
+            swept.bytes as f64 / 1e6,
+            dir.display()
+        );
+    }
     let walk = ingest::walk(&a.paths);
     let mut t = Tally::default();
     for e in &walk.errors {
@@ -147,7 +166,10 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         });
         if let Some(e) = fatal {
             bar.finish_and_clear();
-            return Err(e.context("indexing stopped; nothing of this run was committed"));
+            return Err(e.context(format!(
+                "indexing stopped; {}",
+                committed_so_far(indexer.checkpoints())
+            )));
         }
         let clean = t.failed == failed_before;
         indexer.end_file(
@@ -157,6 +179,11 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                 .map(|sha256| FileState { sha256, items }),
         );
         bar.inc(src.size);
+        if indexer.pending() >= a.commit_every {
+            indexer
+                .checkpoint()
+                .context("could not commit the index; it stays as of its last commit")?;
+        }
     }
     if a.prune {
         let roots: Vec<String> = a.paths.iter().map(|p| file_key(p)).collect();
@@ -165,9 +192,13 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         t.removed_items = items;
     }
     bar.finish_and_clear();
-    indexer
-        .commit()
-        .context("could not commit the index; nothing of this run was saved")?;
+    let checkpoints = indexer.checkpoints();
+    indexer.commit().with_context(|| {
+        format!(
+            "could not commit the index; {}",
+            committed_so_far(checkpoints)
+        )
+    })?;
     if !a.quiet {
         let mut line = format!(
             "indexed {} ({} new, {} replaced) from {} in {:.1} s into {}",
@@ -346,6 +377,18 @@ fn run_eval(dir: PathBuf, a: EvalArgs) -> Result<Outcome> {
         )?;
     }
     Ok(Outcome::Success)
+}
+
+/// What an interrupted run kept, for its message.
+fn committed_so_far(checkpoints: u64) -> String {
+    if checkpoints == 0 {
+        "nothing of this run was committed".to_string()
+    } else {
+        format!(
+            "what this run committed before ({}) stays, and the next run reads only the rest",
+            plural(checkpoints, "commit")
+        )
+    }
 }
 
 fn plural(n: u64, word: &str) -> String {
