@@ -58,6 +58,12 @@ impl Holder {
                 .map(|d| d.as_secs()),
             command: Some(
                 std::env::args()
+                    .enumerate()
+                    // The program by its name, not its path.
+                    .map(|(i, a)| match (i, Path::new(&a).file_name()) {
+                        (0, Some(name)) => name.to_string_lossy().into_owned(),
+                        _ => a,
+                    })
                     .map(|a| {
                         if a.contains(char::is_whitespace) {
                             format!("'{a}'")
