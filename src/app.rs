@@ -134,33 +134,39 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
             if matches!(ev, Event::Item(_)) {
                 items += 1;
             }
-            match ev {
-                Event::Item(item) => match indexer.add(&item) {
-                    Ok(Added::New) => t.new += 1,
-                    Ok(Added::Replaced) => t.replaced += 1,
-                    Ok(Added::Duplicate(earlier)) => {
-                        t.replaced += 1;
-                        t.warnings += 1;
-                        if !a.quiet {
-                            bar.suspend(|| {
+            let evs = match ev {
+                Event::Item(item) => guard(item),
+                ev => vec![ev],
+            };
+            for ev in evs {
+                match ev {
+                    Event::Item(item) => match indexer.add(&item) {
+                        Ok(Added::New) => t.new += 1,
+                        Ok(Added::Replaced) => t.replaced += 1,
+                        Ok(Added::Duplicate(earlier)) => {
+                            t.replaced += 1;
+                            t.warnings += 1;
+                            if !a.quiet {
+                                bar.suspend(|| {
                                 eprintln!(
                                     "archivar: warning: {}: id \"{}\" also at {earlier}; this item replaces that one",
                                     item.source, item.id
                                 )
                             });
+                            }
+                        }
+                        Err(e) => fatal = Some(e.into()),
+                    },
+                    Event::Warning(loc, msg) => {
+                        t.warnings += 1;
+                        if !a.quiet {
+                            bar.suspend(|| eprintln!("archivar: warning: {loc}: {msg}"));
                         }
                     }
-                    Err(e) => fatal = Some(e.into()),
-                },
-                Event::Warning(loc, msg) => {
-                    t.warnings += 1;
-                    if !a.quiet {
-                        bar.suspend(|| eprintln!("archivar: warning: {loc}: {msg}"));
+                    Event::Error(e) => {
+                        t.failed += 1;
+                        bar.suspend(|| eprintln!("archivar: {e}"));
                     }
-                }
-                Event::Error(e) => {
-                    t.failed += 1;
-                    bar.suspend(|| eprintln!("archivar: {e}"));
                 }
             }
         });
@@ -377,6 +383,40 @@ fn run_eval(dir: PathBuf, a: EvalArgs) -> Result<Outcome> {
         )?;
     }
     Ok(Outcome::Success)
+}
+
+/// The last guards before indexing ([`ingest::clean`]): an item too large
+/// becomes an error, control characters go with a warning.
+fn guard(mut item: crate::item::Item) -> Vec<Event> {
+    use crate::error::{IngestError, Location};
+    let source = item.source.clone();
+    let loc = || Location::file(std::path::Path::new(&source));
+    let bytes = ingest::clean::item_bytes(&item);
+    if bytes > ingest::clean::MAX_ITEM_BYTES {
+        return vec![Event::Error(IngestError::TooLarge {
+            loc: loc(),
+            bytes,
+            max: ingest::clean::MAX_ITEM_BYTES,
+        })];
+    }
+    match ingest::clean::strip_controls(&mut item) {
+        (0, _) => vec![Event::Item(item)],
+        (n, first) => {
+            let first = first
+                .map(|c| format!(" (such as U+{:04X})", c as u32))
+                .unwrap_or_default();
+            vec![
+                Event::Warning(
+                    loc(),
+                    format!(
+                        "removed {}{first}; they are no text and would garble terminal output",
+                        plural(n as u64, "control character")
+                    ),
+                ),
+                Event::Item(item),
+            ]
+        }
+    }
 }
 
 /// What an interrupted run kept, for its message.

@@ -102,6 +102,20 @@ pub enum IngestError {
         /// Where.
         loc: Location,
     },
+    /// An item larger than an item may be.
+    #[error(
+        "{loc}: item of {:.1} MB, more than the {:.0} MB an item may have; skipped. Split it into several items",
+        *bytes as f64 / 1_048_576.0,
+        *max as f64 / 1_048_576.0
+    )]
+    TooLarge {
+        /// Where.
+        loc: Location,
+        /// Its bytes of text.
+        bytes: usize,
+        /// The most an item may have.
+        max: usize,
+    },
     /// An item whose text format is not recognised.
     #[error("{loc}: {detail}")]
     Format {
@@ -123,6 +137,7 @@ impl IngestError {
             | IngestError::Field { loc, .. }
             | IngestError::Date { loc, .. }
             | IngestError::MissingBody { loc }
+            | IngestError::TooLarge { loc, .. }
             | IngestError::Format { loc, .. } => loc,
         }
     }
@@ -274,6 +289,16 @@ pub enum QueryError {
         col: usize,
         /// What to do.
         hint: &'static str,
+    },
+    /// Parentheses or prefix operators nested too deep.
+    #[error(
+        "the query nests more than {max} levels deep at column {col} (parentheses, -, +, NOT); simplify it"
+    )]
+    TooDeep {
+        /// 1-based column where the limit was passed.
+        col: usize,
+        /// The limit.
+        max: usize,
     },
     /// Only exclusions: nothing to search for.
     #[error("the query only excludes (-word); add a word to search for")]
