@@ -69,8 +69,27 @@ struct Tally {
 
 fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
     let started = Instant::now();
+    if index::is_foreign(&dir)? {
+        // Checked before the lock file goes in.
+        Archive::open_or_create(&dir, a.rebuild)?;
+    }
+    let lock = index::lock::acquire(&dir, a.wait, |holder| {
+        eprintln!(
+            "archivar: waiting for {holder} to finish writing {}",
+            dir.display()
+        )
+    })?;
     let archive = Archive::open_or_create(&dir, a.rebuild)?;
-    let mut indexer = Indexer::new(&archive, a.memory)?;
+    let mut indexer = Indexer::with_lock(&archive, a.memory, lock)?;
+    let swept = indexer.swept();
+    if swept.files > 0 && !a.quiet {
+        eprintln!(
+            "archivar: note: removed {} ({:.1} MB) that an interrupted run left in {}",
+            plural(swept.files, "orphan file"),
+            swept.bytes as f64 / 1e6,
+            dir.display()
+        );
+    }
     let walk = ingest::walk(&a.paths);
     let given = ingest::Meta {
         date: a.date,
@@ -124,39 +143,48 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
             if matches!(ev, Event::Item(_)) {
                 items += 1;
             }
-            match ev {
-                Event::Item(item) => match indexer.add(&item) {
-                    Ok(Added::New) => t.new += 1,
-                    Ok(Added::Replaced) => t.replaced += 1,
-                    Ok(Added::Duplicate(earlier)) => {
-                        t.replaced += 1;
-                        t.warnings += 1;
-                        if !a.quiet {
-                            bar.suspend(|| {
+            let evs = match ev {
+                Event::Item(item) => guard(item),
+                ev => vec![ev],
+            };
+            for ev in evs {
+                match ev {
+                    Event::Item(item) => match indexer.add(&item) {
+                        Ok(Added::New) => t.new += 1,
+                        Ok(Added::Replaced) => t.replaced += 1,
+                        Ok(Added::Duplicate(earlier)) => {
+                            t.replaced += 1;
+                            t.warnings += 1;
+                            if !a.quiet {
+                                bar.suspend(|| {
                                 eprintln!(
                                     "archivar: warning: {}: id \"{}\" also at {earlier}; this item replaces that one",
                                     item.source, item.id
                                 )
                             });
+                            }
+                        }
+                        Err(e) => fatal = Some(e.into()),
+                    },
+                    Event::Warning(loc, msg) => {
+                        t.warnings += 1;
+                        if !a.quiet {
+                            bar.suspend(|| eprintln!("archivar: warning: {loc}: {msg}"));
                         }
                     }
-                    Err(e) => fatal = Some(e.into()),
-                },
-                Event::Warning(loc, msg) => {
-                    t.warnings += 1;
-                    if !a.quiet {
-                        bar.suspend(|| eprintln!("archivar: warning: {loc}: {msg}"));
+                    Event::Error(e) => {
+                        t.failed += 1;
+                        bar.suspend(|| eprintln!("archivar: {e}"));
                     }
-                }
-                Event::Error(e) => {
-                    t.failed += 1;
-                    bar.suspend(|| eprintln!("archivar: {e}"));
                 }
             }
         });
         if let Some(e) = fatal {
             bar.finish_and_clear();
-            return Err(e.context("indexing stopped; nothing of this run was committed"));
+            return Err(e.context(format!(
+                "indexing stopped; {}",
+                committed_so_far(indexer.checkpoints())
+            )));
         }
         let clean = t.failed == failed_before;
         indexer.end_file(
@@ -166,6 +194,11 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                 .map(|sha256| FileState { sha256, items }),
         );
         bar.inc(src.size);
+        if indexer.pending() >= a.commit_every {
+            indexer
+                .checkpoint()
+                .context("could not commit the index; it stays as of its last commit")?;
+        }
     }
     if a.prune {
         let roots: Vec<String> = a.paths.iter().map(|p| file_key(p)).collect();
@@ -174,9 +207,13 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         t.removed_items = items;
     }
     bar.finish_and_clear();
-    indexer
-        .commit()
-        .context("could not commit the index; nothing of this run was saved")?;
+    let checkpoints = indexer.checkpoints();
+    indexer.commit().with_context(|| {
+        format!(
+            "could not commit the index; {}",
+            committed_so_far(checkpoints)
+        )
+    })?;
     if !a.quiet {
         let mut line = format!(
             "indexed {} ({} new, {} replaced) from {} in {:.1} s into {}",
@@ -405,6 +442,52 @@ fn run_eval(dir: PathBuf, a: EvalArgs) -> Result<Outcome> {
         )?;
     }
     Ok(Outcome::Success)
+}
+
+/// The last guards before indexing ([`ingest::clean`]): an item too large
+/// becomes an error, control characters go with a warning.
+fn guard(mut item: crate::item::Item) -> Vec<Event> {
+    use crate::error::{IngestError, Location};
+    let source = item.source.clone();
+    let loc = || Location::file(std::path::Path::new(&source));
+    let bytes = ingest::clean::item_bytes(&item);
+    if bytes > ingest::clean::MAX_ITEM_BYTES {
+        return vec![Event::Error(IngestError::TooLarge {
+            loc: loc(),
+            bytes,
+            max: ingest::clean::MAX_ITEM_BYTES,
+        })];
+    }
+    match ingest::clean::strip_controls(&mut item) {
+        (0, _) => vec![Event::Item(item)],
+        (n, first) => {
+            let first = first
+                .map(|c| format!(" (such as U+{:04X})", c as u32))
+                .unwrap_or_default();
+            vec![
+                Event::Warning(
+                    loc(),
+                    format!(
+                        "removed {}{first}; they are no text and would garble terminal output",
+                        plural(n as u64, "control character")
+                    ),
+                ),
+                Event::Item(item),
+            ]
+        }
+    }
+}
+
+/// What an interrupted run kept, for its message.
+fn committed_so_far(checkpoints: u64) -> String {
+    if checkpoints == 0 {
+        "nothing of this run was committed".to_string()
+    } else {
+        format!(
+            "what this run committed before ({}) stays, and the next run reads only the rest",
+            plural(checkpoints, "commit")
+        )
+    }
 }
 
 fn plural(n: u64, word: &str) -> String {

@@ -87,6 +87,14 @@ pub struct IndexArgs {
     /// Memory budget of the index writer in MB
     #[arg(long, default_value_t = crate::index::writer::DEFAULT_MEMORY_MB, value_name = "MB")]
     pub memory: usize,
+    /// Commit after the file in which this many items have come since the last commit,
+    /// so that a run that is killed keeps what it did (the next run reads only the rest)
+    #[arg(long, default_value_t = crate::index::writer::DEFAULT_COMMIT_EVERY, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub commit_every: u64,
+    /// If another archivar process is writing the index, wait until it ends
+    #[arg(long)]
+    pub wait: bool,
     /// Print no summary and no warnings, only errors
     #[arg(long, short)]
     pub quiet: bool,

@@ -102,6 +102,20 @@ pub enum IngestError {
         /// Where.
         loc: Location,
     },
+    /// An item larger than an item may be.
+    #[error(
+        "{loc}: item of {:.1} MB, more than the {:.0} MB an item may have; skipped. Split it into several items",
+        *bytes as f64 / 1_048_576.0,
+        *max as f64 / 1_048_576.0
+    )]
+    TooLarge {
+        /// Where.
+        loc: Location,
+        /// Its bytes of text.
+        bytes: usize,
+        /// The most an item may have.
+        max: usize,
+    },
     /// An item whose text format is not recognised.
     #[error("{loc}: {detail}")]
     Format {
@@ -123,6 +137,7 @@ impl IngestError {
             | IngestError::Field { loc, .. }
             | IngestError::Date { loc, .. }
             | IngestError::MissingBody { loc }
+            | IngestError::TooLarge { loc, .. }
             | IngestError::Format { loc, .. } => loc,
         }
     }
@@ -153,11 +168,25 @@ pub enum IndexError {
     },
     /// Another process holds the index writer lock.
     #[error(
-        "the index in {dir} is being written by another archivar process; wait until it ends and try again"
+        "the index in {dir} is being written by {holder}; wait until it ends and try again, or add --wait"
     )]
     Locked {
         /// The index folder.
         dir: PathBuf,
+        /// Who holds the lock ("archivar process 4711 (`archivar index data/`, …)").
+        holder: String,
+    },
+    /// The index folder cannot be written: a full disk, a read-only folder.
+    #[error(
+        "cannot write the index in {dir} ({cause}); {hint}. The index stays as of its last commit"
+    )]
+    Unwritable {
+        /// The index folder.
+        dir: PathBuf,
+        /// The OS error.
+        cause: std::sync::Arc<std::io::Error>,
+        /// What to do.
+        hint: &'static str,
     },
     /// tantivy failed.
     #[error("index in {dir}: {source}")]
@@ -190,6 +219,27 @@ pub enum IndexError {
         /// What went wrong.
         detail: String,
     },
+}
+
+impl IndexError {
+    /// The error of a write to the index folder that failed with `cause`.
+    pub fn unwritable(dir: &Path, cause: std::sync::Arc<std::io::Error>) -> IndexError {
+        use std::io::ErrorKind as K;
+        let hint = match cause.kind() {
+            K::StorageFull | K::QuotaExceeded | K::FileTooLarge => {
+                "the disk is full; free space there, or name a folder on another disk with --index, and run `archivar index` again"
+            }
+            K::ReadOnlyFilesystem | K::PermissionDenied => {
+                "the folder is read-only to you; make it writable, or name another folder with --index"
+            }
+            _ => "check the disk and run `archivar index` again",
+        };
+        IndexError::Unwritable {
+            dir: dir.to_path_buf(),
+            cause,
+            hint,
+        }
+    }
 }
 
 /// A query the user wrote that cannot be run.
@@ -239,6 +289,16 @@ pub enum QueryError {
         col: usize,
         /// What to do.
         hint: &'static str,
+    },
+    /// Parentheses or prefix operators nested too deep.
+    #[error(
+        "the query nests more than {max} levels deep at column {col} (parentheses, -, +, NOT); simplify it"
+    )]
+    TooDeep {
+        /// 1-based column where the limit was passed.
+        col: usize,
+        /// The limit.
+        max: usize,
     },
     /// Only exclusions: nothing to search for.
     #[error("the query only excludes (-word); add a word to search for")]

@@ -1,19 +1,26 @@
 //! The index: a tantivy index built from `schema/`, in a folder that also
 //! records the schema version it was built with.
 
+#[cfg(test)]
+pub mod crashsim;
 pub mod dedup;
+pub mod durable;
+pub mod lock;
 pub mod phonetic;
 pub mod schema;
 pub mod stats;
+pub mod sweep;
 pub mod writer;
 
 use crate::analysis::{self, GermanTokenizer};
 use crate::error::IndexError;
 use crate::item::{Day, Item};
+use durable::{DurableDirectory, WriteErrorSlot};
 use schema::{ArchiveSchema, Fields};
 use std::path::{Path, PathBuf};
+use tantivy::directory::MmapDirectory;
 use tantivy::schema::{TantivyDocument, Value};
-use tantivy::{DateTime, Index, IndexReader, ReloadPolicy, Searcher, Term};
+use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, Term};
 
 /// Name of the file in the index folder that records the schema version.
 pub const MARKER: &str = "archivar.toml";
@@ -45,6 +52,44 @@ pub struct Archive {
     pub index: Index,
     /// Its schema.
     pub schema: ArchiveSchema,
+    /// The first failed write to the folder, for the message.
+    pub write_error: WriteErrorSlot,
+}
+
+/// The folder as a tantivy directory that syncs its commits (see
+/// [`durable`]).
+fn directory(dir: &Path) -> Result<DurableDirectory<MmapDirectory>, IndexError> {
+    let mmap = MmapDirectory::open(dir).map_err(|e| IndexError::Tantivy {
+        dir: dir.to_path_buf(),
+        source: e.into(),
+    })?;
+    Ok(DurableDirectory::new(mmap))
+}
+
+/// Whether `dir` holds files and no archivar index (a lock file alone,
+/// left by a run that was killed while creating the index, does not count).
+pub fn is_foreign(dir: &Path) -> Result<bool, IndexError> {
+    if dir.join(MARKER).exists() || !dir.exists() {
+        return Ok(false);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|source| IndexError::Io {
+        dir: dir.to_path_buf(),
+        source,
+    })?;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        if name != lock::FILE
+            && name != "meta.json"
+            && name != ".managed.json"
+            && !name.to_string_lossy().starts_with(".tantivy-")
+            && !durable::is_temporary(&name.to_string_lossy())
+        {
+            return Ok(true);
+        }
+    }
+    // Only what creating an index writes before the marker: a run killed
+    // while creating it. meta.json without the marker is not ours, though.
+    Ok(dir.join("meta.json").exists() && !dir.join(lock::FILE).exists())
 }
 
 impl Archive {
@@ -52,23 +97,37 @@ impl Archive {
     pub fn open(dir: &Path) -> Result<Archive, IndexError> {
         let schema = ArchiveSchema::embedded()?;
         check_marker(dir, &schema)?;
-        let index = Index::open_in_dir(dir).map_err(|source| IndexError::Tantivy {
+        let directory = directory(dir)?;
+        let slot = directory.error_slot();
+        let index = Index::open(directory).map_err(|source| IndexError::Tantivy {
             dir: dir.to_path_buf(),
             source,
         })?;
-        Ok(Archive::with_index(dir, index, schema))
+        Ok(Archive::with_index(dir, index, schema).with_write_error(slot))
     }
 
     /// Open the index in `dir`, creating it (and the folder) if there is none.
-    /// With `rebuild`, an existing index is removed first.
+    /// With `rebuild`, an existing index is removed first. The caller holds
+    /// the folder's [`lock`], which stays.
     pub fn open_or_create(dir: &Path, rebuild: bool) -> Result<Archive, IndexError> {
         let io = |source| IndexError::Io {
             dir: dir.to_path_buf(),
             source,
         };
         if rebuild && dir.join(MARKER).exists() {
-            std::fs::remove_dir_all(dir).map_err(io)?;
-        } else if rebuild && dir.join("meta.json").exists() {
+            for e in std::fs::read_dir(dir).map_err(io)? {
+                let e = e.map_err(io)?;
+                if e.file_name() == lock::FILE {
+                    continue;
+                }
+                let path = e.path();
+                if e.file_type().map_err(io)?.is_dir() {
+                    std::fs::remove_dir_all(&path).map_err(io)?;
+                } else {
+                    std::fs::remove_file(&path).map_err(io)?;
+                }
+            }
+        } else if rebuild && dir.join("meta.json").exists() && is_foreign(dir)? {
             // A tantivy index without our marker: not ours to delete.
             return Err(IndexError::Missing {
                 dir: dir.to_path_buf(),
@@ -77,7 +136,7 @@ impl Archive {
         if dir.join(MARKER).exists() {
             return Archive::open(dir);
         }
-        if dir.exists() && std::fs::read_dir(dir).map_err(io)?.next().is_some() {
+        if is_foreign(dir)? {
             return Err(IndexError::Io {
                 dir: dir.to_path_buf(),
                 source: std::io::Error::other(
@@ -87,23 +146,34 @@ impl Archive {
         }
         std::fs::create_dir_all(dir).map_err(io)?;
         let schema = ArchiveSchema::embedded()?;
-        let index = Index::create_in_dir(dir, schema.schema.clone()).map_err(|source| {
-            IndexError::Tantivy {
-                dir: dir.to_path_buf(),
-                source,
-            }
+        let directory = directory(dir)?;
+        let slot = directory.error_slot();
+        // A run killed between creating the index and writing the marker
+        // left an empty index: start it again.
+        let index = if dir.join("meta.json").exists() {
+            Index::open(directory)
+        } else {
+            Index::create(directory, schema.schema.clone(), IndexSettings::default())
+        }
+        .map_err(|source| IndexError::Tantivy {
+            dir: dir.to_path_buf(),
+            source,
         })?;
-        std::fs::write(
-            dir.join(MARKER),
+        let archive = Archive::with_index(dir, index, schema).with_write_error(slot);
+        // The marker last: its presence says the index is complete.
+        durable::write_file(
+            dir,
+            MARKER,
             format!(
                 "# written by archivar {}; the index schema is schema/index.v{}.toml\nschema_version = {}\n",
                 env!("CARGO_PKG_VERSION"),
-                schema.version,
-                schema.version
-            ),
+                archive.schema.version,
+                archive.schema.version
+            )
+            .as_bytes(),
         )
-        .map_err(io)?;
-        Ok(Archive::with_index(dir, index, schema))
+        .map_err(|e| archive.io_error(e))?;
+        Ok(archive)
     }
 
     fn with_index(dir: &Path, index: Index, schema: ArchiveSchema) -> Archive {
@@ -114,7 +184,13 @@ impl Archive {
             dir: dir.to_path_buf(),
             index,
             schema,
+            write_error: WriteErrorSlot::default(),
         }
+    }
+
+    fn with_write_error(mut self, slot: WriteErrorSlot) -> Archive {
+        self.write_error = slot;
+        self
     }
 
     /// The fields by role.
@@ -131,11 +207,37 @@ impl Archive {
             .map_err(|source| self.tantivy(source))
     }
 
-    /// Wrap a tantivy error with this index's folder.
+    /// Wrap a tantivy error with this index's folder. When a write to the
+    /// folder failed, that is the cause to name: tantivy's threads report
+    /// it as "an index writer was killed".
     pub fn tantivy(&self, source: tantivy::TantivyError) -> IndexError {
-        IndexError::Tantivy {
-            dir: self.dir.clone(),
-            source,
+        if let Some(cause) = self.write_error.get() {
+            return IndexError::unwritable(&self.dir, cause);
+        }
+        match source {
+            tantivy::TantivyError::IoError(e) if is_write_failure(&e) => {
+                IndexError::unwritable(&self.dir, e)
+            }
+            tantivy::TantivyError::LockFailure(
+                tantivy::directory::error::LockError::IoError(e),
+                _,
+            ) if is_write_failure(&e) => IndexError::unwritable(&self.dir, e),
+            source => IndexError::Tantivy {
+                dir: self.dir.clone(),
+                source,
+            },
+        }
+    }
+
+    /// Wrap an error of a file archivar writes into the folder itself.
+    pub fn io_error(&self, e: std::io::Error) -> IndexError {
+        if is_write_failure(&e) {
+            IndexError::unwritable(&self.dir, std::sync::Arc::new(e))
+        } else {
+            IndexError::Io {
+                dir: self.dir.clone(),
+                source: e,
+            }
         }
     }
 
@@ -185,6 +287,19 @@ impl Archive {
             })
             .unwrap_or(0)
     }
+}
+
+/// An error that says the folder cannot take writes.
+pub(crate) fn is_write_failure(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(
+        e.kind(),
+        K::StorageFull
+            | K::QuotaExceeded
+            | K::FileTooLarge
+            | K::ReadOnlyFilesystem
+            | K::PermissionDenied
+    )
 }
 
 fn check_marker(dir: &Path, schema: &ArchiveSchema) -> Result<(), IndexError> {

@@ -32,8 +32,19 @@ pub fn code(analyzer: &Analyzer, stem: &str) -> Option<String> {
     analyzer.phonetic(stem)
 }
 
-/// Build the map from the text field's terms and write it atomically.
-pub fn build(archive: &Archive, searcher: &Searcher) -> Result<(), IndexError> {
+/// The key under which the map records the commit it was built for. It
+/// starts with a byte no code has (codes are digits), so no lookup meets it.
+const OPSTAMP_KEY: &[u8] = b"\xffopstamp";
+
+/// The commit (opstamp) the map of the index was built for, if it has one.
+pub fn built_for(archive: &Archive) -> Option<u64> {
+    let bytes = std::fs::read(archive.dir.join(FILE)).ok()?;
+    Map::from_bytes(bytes).ok()?.get(OPSTAMP_KEY)
+}
+
+/// Build the map from the text field's terms of commit `opstamp` and write
+/// it atomically and durably.
+pub fn build(archive: &Archive, searcher: &Searcher, opstamp: u64) -> Result<(), IndexError> {
     let field = archive.fields().text;
     let analyzer = Analyzer::shared();
     let mut keys: BTreeMap<Vec<u8>, u64> = BTreeMap::new();
@@ -60,6 +71,7 @@ pub fn build(archive: &Archive, searcher: &Searcher) -> Result<(), IndexError> {
         dir: archive.dir.clone(),
         source: e,
     };
+    keys.insert(OPSTAMP_KEY.to_vec(), opstamp);
     let mut b = MapBuilder::memory();
     for (k, v) in &keys {
         b.insert(k, *v)
@@ -68,9 +80,7 @@ pub fn build(archive: &Archive, searcher: &Searcher) -> Result<(), IndexError> {
     let bytes = b
         .into_inner()
         .map_err(|e| io(std::io::Error::other(e.to_string())))?;
-    let tmp = archive.dir.join(format!("{FILE}.tmp"));
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, archive.dir.join(FILE)).map_err(io)
+    super::durable::write_file(&archive.dir, FILE, &bytes).map_err(|e| archive.io_error(e))
 }
 
 /// The map of an index, if it has one.

@@ -1,6 +1,13 @@
 //! Writing items into the index: one tantivy document per item, replacing
 //! any item with the same id.
+//!
+//! A long run commits now and then ([`Indexer::checkpoint`]), always
+//! between two files, with the fingerprints of the files read so far in the
+//! same commit. A run that is killed thus keeps what it committed, and the
+//! next run skips those files and reads the rest.
 
+use super::lock::WriteLock;
+use super::sweep::Swept;
 use super::{Archive, day_to_datetime, dedup};
 use crate::error::IndexError;
 use crate::item::{BlockKind, Item};
@@ -11,6 +18,9 @@ use tantivy::{IndexWriter, Searcher, Term};
 
 /// Default memory budget of the tantivy writer, shared by its threads.
 pub const DEFAULT_MEMORY_MB: usize = 256;
+
+/// Default of `index --commit-every`: items between two commits.
+pub const DEFAULT_COMMIT_EVERY: u64 = 20_000;
 
 /// What became of an item handed to [`Indexer::add`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,18 +102,42 @@ pub struct Indexer<'a> {
     dirty: bool,
     /// Near-duplicate clusters of this run's items.
     clusters: super::dedup::Clusters,
+    /// Items added or files deleted since the last commit.
+    pending: u64,
+    /// Commits made by [`Indexer::checkpoint`].
+    checkpoints: u64,
+    /// What the sweep of killed runs' orphans removed.
+    swept: Swept,
+    _lock: WriteLock,
 }
 
 impl<'a> Indexer<'a> {
-    /// Start writing. Fails with [`IndexError::Locked`] if another process
-    /// writes the same index.
+    /// Start writing. Fails with [`IndexError::Locked`], naming the holder,
+    /// if another process writes the same index.
     pub fn new(archive: &'a Archive, memory_mb: usize) -> Result<Indexer<'a>, IndexError> {
+        let lock = super::lock::acquire(&archive.dir, false, |_| {})?;
+        Indexer::with_lock(archive, memory_mb, lock)
+    }
+
+    /// Start writing, holding the folder's writer `lock` (see
+    /// [`super::lock`]). Orphans of killed runs are deleted first.
+    pub fn with_lock(
+        archive: &'a Archive,
+        memory_mb: usize,
+        lock: WriteLock,
+    ) -> Result<Indexer<'a>, IndexError> {
+        let swept = super::sweep::sweep(archive)?;
         let writer = archive
             .index
             .writer(memory_mb.max(16) * 1_000_000)
             .map_err(|e| match e {
-                tantivy::TantivyError::LockFailure(..) => IndexError::Locked {
+                tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                ) => IndexError::Locked {
                     dir: archive.dir.clone(),
+                    holder: "a program other than archivar (it holds .tantivy-writer.lock)"
+                        .to_string(),
                 },
                 e => archive.tantivy(e),
             })?;
@@ -125,7 +159,26 @@ impl<'a> Indexer<'a> {
             file: None,
             dirty: false,
             clusters: Default::default(),
+            pending: 0,
+            checkpoints: 0,
+            swept,
+            _lock: lock,
         })
+    }
+
+    /// What the sweep of killed runs' orphans removed.
+    pub fn swept(&self) -> Swept {
+        self.swept
+    }
+
+    /// Items added (and files deleted) since the last commit.
+    pub fn pending(&self) -> u64 {
+        self.pending
+    }
+
+    /// Commits made so far by [`Indexer::checkpoint`].
+    pub fn checkpoints(&self) -> u64 {
+        self.checkpoints
     }
 
     /// The items of a file whose content is as when it was last indexed.
@@ -141,6 +194,7 @@ impl<'a> Indexer<'a> {
     pub fn begin_file(&mut self, file: &str) {
         self.dirty = true;
         if self.files.remove(file).is_some() {
+            self.pending += 1;
             let term = Term::from_field_text(self.archive.fields().file, file);
             self.writer.delete_term(term);
         }
@@ -172,6 +226,7 @@ impl<'a> Indexer<'a> {
             .collect();
         let mut items = 0;
         self.dirty |= !gone.is_empty();
+        self.pending += gone.len() as u64;
         for f in &gone {
             if let Some(s) = self.files.remove(f) {
                 items += s.items;
@@ -185,6 +240,7 @@ impl<'a> Indexer<'a> {
     /// Add an item, replacing an earlier one with the same id.
     pub fn add(&mut self, item: &Item) -> Result<Added, IndexError> {
         self.dirty = true;
+        self.pending += 1;
         let f = self.archive.fields();
         let id_term = Term::from_field_text(f.id, &item.id);
         let added = if let Some(src) = self.seen.get(&item.id) {
@@ -280,15 +336,20 @@ impl<'a> Indexer<'a> {
         Ok(doc)
     }
 
-    /// Commit what was added, wait for merges to finish, and rebuild the
-    /// phonetic map of the vocabulary.
-    pub fn commit(mut self) -> Result<(), IndexError> {
-        if !self.dirty {
-            // Nothing changed: the last commit stands as it is.
-            return Ok(());
-        }
+    /// Commit what was added so far, with the fingerprints of the files
+    /// ended so far. Call it between files only: the items of a file half
+    /// read would be committed without its fingerprint (harmless, as the
+    /// next run reads the file again and replaces them, but wasted).
+    pub fn checkpoint(&mut self) -> Result<(), IndexError> {
+        self.commit_now()?;
+        self.checkpoints += 1;
+        self.pending = 0;
+        Ok(())
+    }
+
+    fn commit_now(&mut self) -> Result<(), IndexError> {
         let payload = serde_json::to_string(&Payload {
-            files: std::mem::take(&mut self.files),
+            files: self.files.clone(),
         })
         .map_err(|e| IndexError::Schema(e.to_string()))?;
         let mut prepared = self
@@ -297,10 +358,30 @@ impl<'a> Indexer<'a> {
             .map_err(|e| self.archive.tantivy(e))?;
         prepared.set_payload(&payload);
         prepared.commit().map_err(|e| self.archive.tantivy(e))?;
+        Ok(())
+    }
+
+    /// Commit what was added, wait for merges to finish, and rebuild the
+    /// phonetic map of the vocabulary.
+    pub fn commit(mut self) -> Result<(), IndexError> {
+        if self.dirty {
+            self.commit_now()?;
+        }
         self.writer
             .wait_merging_threads()
             .map_err(|e| self.archive.tantivy(e))?;
         let searcher = self.archive.reader()?.searcher();
-        super::phonetic::build(self.archive, &searcher)
+        let opstamp = self
+            .archive
+            .index
+            .load_metas()
+            .map_err(|e| self.archive.tantivy(e))?
+            .opstamp;
+        // Also when nothing changed: a run killed after its last commit
+        // left the map of the commit before.
+        if super::phonetic::built_for(self.archive) != Some(opstamp) {
+            super::phonetic::build(self.archive, &searcher, opstamp)?;
+        }
+        Ok(())
     }
 }

@@ -96,7 +96,10 @@ pub fn classify(lines: &[Line<'_>], first_is_lead: bool, speakers: &mut Vec<Stri
             continue;
         }
         if let Some((caption, credit)) = split_credit(l.text) {
-            blocks.push(Block::new(BlockKind::Caption, caption));
+            // A credit alone, "(IMAGO / ABACAPRESS)", has no caption.
+            if !caption.trim().is_empty() {
+                blocks.push(Block::new(BlockKind::Caption, caption));
+            }
             blocks.push(Block::new(BlockKind::Credit, credit));
             i += 1;
             continue;

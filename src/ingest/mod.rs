@@ -21,6 +21,7 @@
 //! the run says so.
 
 pub mod blocks;
+pub mod clean;
 pub mod decode;
 pub mod jsonl;
 pub mod subtitle;

@@ -72,7 +72,12 @@ pub fn parse(
     if lex.is_empty() {
         return Err(QueryError::Empty);
     }
-    let mut p = Parser { lex, pos: 0, query };
+    let mut p = Parser {
+        lex,
+        pos: 0,
+        query,
+        depth: 0,
+    };
     let node = p.or_expr()?;
     if let Some(l) = p.lex.get(p.pos) {
         let col = match l {
@@ -195,13 +200,31 @@ fn read_phrase(chars: &[char], open: usize, query: &str) -> Result<(String, usiz
     Ok((chars[open + 1..j].iter().collect(), j + 1))
 }
 
+/// How deep parentheses and prefix operators may nest. The parser and
+/// everything after it recurse on the nesting, and 20,000 levels ("((((…")
+/// overflowed the stack; no real query needs more than a few.
+pub const MAX_DEPTH: usize = 64;
+
 struct Parser<'q> {
     lex: Vec<Lex>,
     pos: usize,
     query: &'q str,
+    depth: usize,
 }
 
 impl Parser<'_> {
+    /// Go one level deeper, at `col`.
+    fn enter(&mut self, col: usize) -> Result<(), QueryError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(QueryError::TooDeep {
+                col,
+                max: MAX_DEPTH,
+            });
+        }
+        Ok(())
+    }
+
     fn peek(&self) -> Option<&Lex> {
         self.lex.get(self.pos)
     }
@@ -264,11 +287,17 @@ impl Parser<'_> {
                         hint: "write -word or NOT word to exclude a word",
                     });
                 }
-                Ok(Node::Not(Box::new(self.unary()?)))
+                self.enter(col)?;
+                let inner = self.unary()?;
+                self.depth -= 1;
+                Ok(Node::Not(Box::new(inner)))
             }
-            Some(Lex::Plus(_)) => {
+            Some(Lex::Plus(col)) => {
                 self.pos += 1;
-                Ok(Node::Must(Box::new(self.unary()?)))
+                self.enter(col)?;
+                let inner = self.unary()?;
+                self.depth -= 1;
+                Ok(Node::Must(Box::new(inner)))
             }
             _ => self.primary(),
         }
@@ -282,7 +311,9 @@ impl Parser<'_> {
                     self.pos += 1;
                     return Ok(Node::And(Vec::new()));
                 }
+                self.enter(col)?;
                 let inner = self.or_expr()?;
+                self.depth -= 1;
                 match self.peek() {
                     Some(Lex::Close(_)) => {
                         self.pos += 1;

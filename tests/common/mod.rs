@@ -49,6 +49,21 @@ pub fn archivar() -> Command {
     cmd
 }
 
+/// The archivar binary as a `std::process::Command`, in the same clean
+/// environment as [`archivar`], for tests that spawn it and act on the
+/// running process (signals, concurrent runs).
+pub fn archivar_process(index: &Path) -> std::process::Command {
+    let home = fake_home();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_archivar"));
+    cmd.env_remove("ARCHIVAR_INDEX")
+        .env_remove("NO_COLOR")
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("share"))
+        .arg("--index")
+        .arg(index);
+    cmd
+}
+
 /// `archivar --index DIR`, ready for a subcommand.
 pub fn archivar_in(index: &Path) -> Command {
     let mut cmd = archivar();

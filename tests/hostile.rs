@@ -1,0 +1,565 @@
+//! Hostile and broken input, on the real binary: each gets a clear message
+//! naming the file (and line), the other items are indexed, nothing panics.
+//! An item that is lost exits 2; one indexed whole after a repair (a
+//! control character removed) is a warning. Large inputs are generated
+//! here, never committed. See also the bad-input tests in `tests/cli.rs`.
+#![cfg(unix)]
+
+mod common;
+
+use common::{
+    archivar_in, archivar_process, assert_error, data_dir, empty_index, item_count, search_json,
+    spans_of,
+};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+/// A good text item to index next to the bad input.
+fn good_txt() -> PathBuf {
+    data_dir().join("news").join("dlf-2025-04-03-us-zoelle.txt")
+}
+
+/// Index `paths` into `idx`, expecting exit `code`; returns stderr, which
+/// must not tell of a panic.
+fn index_into(idx: &Path, paths: &[&Path], code: i32) -> String {
+    let out = archivar_in(idx).arg("index").args(paths).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8 stderr");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(code), "{stderr}");
+    stderr
+}
+
+fn index_paths(paths: &[&Path], code: i32) -> (TempDir, String) {
+    let idx = empty_index();
+    let stderr = index_into(idx.path(), paths, code);
+    (idx, stderr)
+}
+
+/// A line of stderr names `place` (`file` or `file:line:`) and says `needle`.
+fn assert_reported(stderr: &str, place: &str, needle: &str) {
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.contains(place) && l.contains(needle)),
+        "no line with {place:?} and {needle:?} in stderr:\n{stderr}"
+    );
+}
+
+fn at(path: &Path, line: u32) -> String {
+    format!("{}:{line}:", path.display())
+}
+
+fn json_line(id: &str, body: &str) -> String {
+    serde_json::json!({"id": id, "title": format!("Titel {id}"), "body": body}).to_string() + "\n"
+}
+
+// ------------------------------------------------------------ bytes and size
+
+#[test]
+fn nul_bytes_in_a_json_line_lose_only_that_line() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("nul.jsonl");
+    let mut bytes = json_line("n1", "Die Zölle steigen.").into_bytes();
+    bytes.extend_from_slice(b"{\"id\":\"n2\",\"body\":\"Null\x00Byte\"}\n");
+    bytes.extend_from_slice(json_line("n3", "Der Stahl wird teurer.").as_bytes());
+    std::fs::write(&file, bytes).unwrap();
+    let (idx, stderr) = index_paths(&[&file], 2);
+    assert_reported(&stderr, &at(&file, 2), "binary");
+    assert_eq!(item_count(idx.path()), 2);
+}
+
+#[test]
+fn a_nul_byte_deep_in_a_text_item_is_removed_with_a_warning() {
+    // Past the first 8 KiB, where the binary check looks.
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("spaet.txt");
+    let mut text = String::from("Späte Null\n\n");
+    for _ in 0..300 {
+        text.push_str("Die Bundesregierung berät über den Haushalt und die Schuldenbremse.\n");
+    }
+    text.push_str("Ein Null\u{0}Byte.\n");
+    std::fs::write(&file, text).unwrap();
+    let (idx, stderr) = index_paths(&[&file], 0);
+    assert_reported(
+        &stderr,
+        &file.display().to_string(),
+        "removed 1 control character (such as U+0000)",
+    );
+    assert_eq!(item_count(idx.path()), 1);
+}
+
+#[test]
+fn a_20_mb_single_line_is_reported_and_skipped() {
+    let dir = TempDir::new().unwrap();
+    let big = "Wort ".repeat(4_000_000);
+    let jsonl = dir.path().join("gross.jsonl");
+    let mut text = json_line("g1", "Die Zölle steigen.");
+    text.push_str(&json_line("g2", &big));
+    text.push_str(&json_line("g3", "Der Stahl wird teurer."));
+    std::fs::write(&jsonl, text).unwrap();
+    let txt = dir.path().join("gross.txt");
+    std::fs::write(&txt, format!("Titel\n\n{big}\n")).unwrap();
+    let (idx, stderr) = index_paths(&[&jsonl, &txt, &good_txt()], 2);
+    assert_reported(
+        &stderr,
+        &at(&jsonl, 2),
+        "item of 19.1 MB, more than the 2 MB",
+    );
+    assert_reported(&stderr, &txt.display().to_string(), "Split it");
+    assert_eq!(item_count(idx.path()), 3);
+    // And a search over what is there stays quick.
+    let started = Instant::now();
+    search_json(idx.path(), &["Wort"], 1);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+// ---------------------------------------------------------------- JSON lines
+
+#[test]
+fn truncated_and_deeply_nested_json_is_reported_by_line() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("kaputt.jsonl");
+    let mut text = json_line("k1", "Die Zölle steigen.");
+    text.push_str(&"[".repeat(100_000));
+    text.push('\n');
+    text.push_str(&format!("{}\n", "{\"a\":".repeat(50_000)));
+    text.push_str("{\"id\":\"k4\",\"body\":\"Abgeschnit");
+    std::fs::write(&file, text).unwrap();
+    let (idx, stderr) = index_paths(&[&file, &good_txt()], 2);
+    assert_reported(&stderr, &at(&file, 2), "recursion limit");
+    assert_reported(&stderr, &at(&file, 3), "recursion limit");
+    assert_reported(&stderr, &at(&file, 4), "bad JSON");
+    assert_eq!(item_count(idx.path()), 2);
+}
+
+#[test]
+fn wrong_json_types_name_the_field() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("typen.jsonl");
+    let lines = [
+        r#"{"id":{"x":1},"body":"Text."}"#,
+        r#"{"id":"t2","body":"Text.","date":20250101}"#,
+        r#"{"id":"t3","body":"Text.","speaker":42}"#,
+        r#"{"id":"t4","body":"Text.","title":["a"]}"#,
+        r#"{"id":"t5","body":"Text.","program":true}"#,
+        r#"{"id":"t6","body":null}"#,
+        r#"{"id":"t7","body":"Text.","speakers":[1]}"#,
+        r#""nur ein String""#,
+        r#"{"id":"t9","body":"Die Zölle steigen."}"#,
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let (idx, stderr) = index_paths(&[&file], 2);
+    for (line, needle) in [
+        (1, "\"id\""),
+        (2, "\"date\""),
+        (3, "\"speaker\""),
+        (4, "\"title\""),
+        (5, "\"program\""),
+        (6, "body"),
+        (7, "\"speakers\""),
+        (8, "expected an object"),
+    ] {
+        assert_reported(&stderr, &at(&file, line), needle);
+    }
+    assert_eq!(item_count(idx.path()), 1);
+}
+
+#[test]
+fn impossible_dates_and_years_are_reported() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("daten.jsonl");
+    let lines = [
+        r#"{"id":"d1","body":"Text.","date":"31.02.2025"}"#,
+        r#"{"id":"d2","body":"Text.","date":"99999-01-01"}"#,
+        r#"{"id":"d3","body":"Text.","date":"01.01.99999"}"#,
+        r#"{"id":"d4","body":"Text.","date":"2025-13-45T99:00"}"#,
+        r#"{"id":"d5","body":"Text.","date":"-1-01-01"}"#,
+        r#"{"id":"d6","body":"Die Zölle steigen.","date":"2025-02-28"}"#,
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let txt = dir.path().join("trailer.txt");
+    std::fs::write(
+        &txt,
+        "Titel\n\nText über Zölle.\nDiese Nachricht wurde am 01.01.99999 im Programm Deutschlandfunk gesendet.\n",
+    )
+    .unwrap();
+    let (idx, stderr) = index_paths(&[&file, &txt], 2);
+    for (line, needle) in [
+        (1, "31.02.2025"),
+        (2, "99999"),
+        (3, "99999"),
+        (4, "2025-13-45"),
+        (5, "impossible date"),
+    ] {
+        assert_reported(&stderr, &at(&file, line), needle);
+    }
+    assert_reported(&stderr, &txt.display().to_string(), "99999");
+    assert_eq!(item_count(idx.path()), 1);
+}
+
+// -------------------------------------------------------------- characters
+
+#[test]
+fn control_characters_are_removed_with_a_warning_and_never_reach_the_terminal() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("steuer.jsonl");
+    let line = serde_json::json!({
+        "id": "c1",
+        "title": "Zölle\u{1b}[2J\u{1b}]0;gehackt\u{7} steigen",
+        "body": "Die Zölle\u{8}\u{8} auf Stahl\u{85} steigen.\tWeiter.",
+        "program": "Deutschlandfunk\u{0}",
+    });
+    std::fs::write(&file, format!("{line}\n")).unwrap();
+    let (idx, stderr) = index_paths(&[&file], 0);
+    assert_reported(
+        &stderr,
+        &file.display().to_string(),
+        "removed 7 control characters (such as U+001B)",
+    );
+    let r = search_json(idx.path(), &["Stahl"], 0);
+    assert_eq!(r.hits[0].title, "Zölle[2J]0;gehackt steigen");
+    for args in [
+        vec!["show", "c1"],
+        vec!["search", "--color", "always", "Zölle"],
+    ] {
+        let out = archivar_in(idx.path()).args(&args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Only archivar's own colour codes: ESC [ … m.
+        let foreign = text.split('\u{1b}').skip(1).any(|rest| {
+            !rest.starts_with('[')
+                || !rest[1..]
+                    .split('m')
+                    .next()
+                    .unwrap()
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ';')
+        });
+        assert!(!foreign, "{args:?}: {text:?}");
+        assert!(
+            !text.contains('\u{7}') && !text.contains('\u{0}'),
+            "{text:?}"
+        );
+    }
+}
+
+#[test]
+fn right_to_left_text_and_emoji_are_indexed_searched_and_marked() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("schriften.jsonl");
+    let mut text = json_line(
+        "rtl1",
+        "Der Korrespondent sagte auf Arabisch: مرحبا بكم في برلين 🙂🇩🇪 und lachte.",
+    );
+    text.push_str(&json_line(
+        "rtl2",
+        "Auf Hebräisch: שלום לכולם מברלין \u{202B}eingebettet\u{202C} 👩‍👩‍👧 Familie.",
+    ));
+    std::fs::write(&file, text).unwrap();
+    let (idx, stderr) = index_paths(&[&file], 0);
+    assert_eq!(stderr, "");
+    for (q, id) in [("برلين", "rtl1"), ("שלום", "rtl2"), ("Familie", "rtl2")] {
+        let r = search_json(idx.path(), &[q], 0);
+        assert_eq!(r.ids(), vec![id], "{q}");
+        let marked: Vec<String> = r.hits[0]
+            .snippets
+            .iter()
+            .flat_map(|s| spans_of(&s.text, &s.highlights))
+            .collect();
+        assert!(marked.iter().any(|m| m == q), "{q}: {marked:?}");
+    }
+    // An emoji alone is no word to search for.
+    assert_error(
+        archivar_in(idx.path()).args(["search", "🙂"]).assert(),
+        "only stopwords or punctuation",
+    );
+}
+
+// --------------------------------------------------------- the file system
+
+#[test]
+fn a_symlink_loop_is_reported_and_the_rest_indexed() {
+    let dir = TempDir::new().unwrap();
+    let sub = dir.path().join("archiv");
+    std::fs::create_dir(&sub).unwrap();
+    std::fs::copy(good_txt(), sub.join("gut.txt")).unwrap();
+    std::os::unix::fs::symlink("..", sub.join("schleife")).unwrap();
+    let (idx, stderr) = index_paths(&[dir.path()], 2);
+    assert_reported(&stderr, "schleife", "symbolic link loop");
+    assert_eq!(item_count(idx.path()), 1);
+}
+
+/// Whether this process runs as root (who reads every file).
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(2) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+#[test]
+fn an_unreadable_file_is_reported_and_the_rest_indexed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new().unwrap();
+    let secret = dir.path().join("geheim.txt");
+    std::fs::copy(good_txt(), &secret).unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let ok = dir.path().join("offen.jsonl");
+    std::fs::write(&ok, json_line("offen", "Die Zölle steigen.")).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let idx = empty_index();
+    std::fs::set_permissions(idx.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let mut cmd = archivar_process(idx.path());
+    if is_root() {
+        // Root reads everything: run as nobody.
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(cmd.get_program())
+            .args(cmd.get_args())
+            .envs(cmd.get_envs().filter_map(|(k, v)| v.map(|v| (k, v))));
+        cmd = c;
+    }
+    let out = cmd.arg("index").arg(&secret).arg(&ok).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if is_root() && stderr.contains("setpriv") {
+        eprintln!("skipped: cannot drop root with setpriv: {stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_reported(&stderr, &secret.display().to_string(), "Permission denied");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(item_count(idx.path()), 1);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_file_that_vanishes_mid_run_is_reported() {
+    let dir = TempDir::new().unwrap();
+    let big = dir.path().join("a-gross.jsonl");
+    let mut text = String::new();
+    for i in 0..6000 {
+        text.push_str(&json_line(
+            &format!("v{i}"),
+            "Die Bundesregierung berät über den Haushalt, die Zölle und die Schuldenbremse.",
+        ));
+    }
+    std::fs::write(&big, text).unwrap();
+    let gone = dir.path().join("b-weg.txt");
+    std::fs::copy(good_txt(), &gone).unwrap();
+    let idx = empty_index();
+    let mut child = archivar_process(idx.path())
+        .arg("index")
+        .arg(&big)
+        .arg(&gone)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the run reads the first file it has listed both: then the
+    // second goes, while the run is frozen.
+    let fds = PathBuf::from(format!("/proc/{}/fd", child.id()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let reading = std::fs::read_dir(&fds).is_ok_and(|rd| {
+            rd.flatten()
+                .any(|e| std::fs::read_link(e.path()).is_ok_and(|l| l == big))
+        });
+        if reading {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the run never read {}",
+            big.display()
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended too soon"
+        );
+    }
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-STOP", &pid])
+        .status()
+        .unwrap();
+    std::fs::remove_file(&gone).unwrap();
+    std::process::Command::new("kill")
+        .args(["-CONT", &pid])
+        .status()
+        .unwrap();
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(2), "{stderr}");
+    assert_reported(&stderr, &gone.display().to_string(), "cannot read");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(item_count(idx.path()), 6000);
+}
+
+/// Run `script` (sh) in a new user and mount namespace, where it may mount
+/// a tmpfs or bind a folder read-only without being root. `None` if this
+/// system does not allow that.
+fn in_namespace(script: &str) -> Option<std::process::Output> {
+    let probe = std::process::Command::new("unshare")
+        .args(["-Urm", "sh", "-c", "mount -t tmpfs -o size=64k none /tmp"])
+        .output()
+        .ok()?;
+    if !probe.status.success() {
+        eprintln!(
+            "skipped: no unprivileged mount namespace here ({})",
+            String::from_utf8_lossy(&probe.stderr).trim()
+        );
+        return None;
+    }
+    std::process::Command::new("unshare")
+        .args(["-Urm", "sh", "-c", script])
+        .env_remove("ARCHIVAR_INDEX")
+        .output()
+        .ok()
+}
+
+fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_archivar")
+}
+
+#[test]
+fn a_read_only_index_folder_says_so_and_can_still_be_searched() {
+    let idx = common::index_of(&data_dir());
+    let i = idx.path().display();
+    let script = format!(
+        "mount --bind {i} {i} && mount -o remount,ro,bind {i} {i} || exit 99
+         {b} --index {i} index --force {d}; echo \"index=$?\" >&2
+         {b} --index {i} search --json Zölle >/dev/null; echo \"search=$?\" >&2",
+        b = bin(),
+        d = data_dir().display()
+    );
+    let Some(out) = in_namespace(&script) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("index=2"), "{stderr}");
+    assert!(
+        stderr.contains("Read-only file system") && stderr.contains("the folder is read-only"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("being written by"), "{stderr}");
+    assert!(stderr.contains("search=0"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(item_count(idx.path()), 51);
+}
+
+#[test]
+fn a_full_disk_is_named_and_the_index_stays_at_its_last_commit() {
+    let dir = TempDir::new().unwrap();
+    let more = dir.path().join("mehr.jsonl");
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&json_line(
+            &format!("m{i}"),
+            &format!("Meldung {i}: Die Bundesregierung berät über den Haushalt {i}, die Zölle und die Schuldenbremse."),
+        ));
+    }
+    std::fs::write(&more, text).unwrap();
+    let mnt = dir.path().join("klein");
+    std::fs::create_dir(&mnt).unwrap();
+    let script = format!(
+        "mount -t tmpfs -o size=400k none {m} || exit 99
+         {b} --index {m}/idx index -q {d}; echo \"first=$?\" >&2
+         {b} --index {m}/idx index --memory 16 {more}; echo \"second=$?\" >&2
+         {b} --index {m}/idx stats --json; echo \"stats=$?\" >&2
+         {b} --index {m}/idx search --json Zölle >/dev/null; echo \"search=$?\" >&2",
+        b = bin(),
+        m = mnt.display(),
+        d = data_dir().display(),
+        more = more.display()
+    );
+    let Some(out) = in_namespace(&script) else {
+        return;
+    };
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("first=0"), "{stderr}");
+    assert!(stderr.contains("second=2"), "{stderr}");
+    assert!(
+        stderr.contains("No space left on device") && stderr.contains("the disk is full"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("The index stays as of its last commit"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("stats=0") && stderr.contains("search=0"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(stats["items"], 51);
+}
+
+// ------------------------------------------------------------------ queries
+
+#[test]
+fn hostile_queries_get_a_message_or_a_result_never_a_panic() {
+    let idx = common::index_of(&data_dir());
+    let long_words = "Zölle Stahl ".repeat(850);
+    let deep = format!("{}Zölle{}", "(".repeat(5000), ")".repeat(5000));
+    let dashes = format!("{}Zölle", "-".repeat(10_000));
+    let nots = format!("{} Zölle", "NOT ".repeat(2500));
+    let quotes = "\"(".repeat(5000);
+    let cases: Vec<(Vec<&str>, i32, &str)> = vec![
+        (vec![""], 2, "empty query"),
+        (vec!["   "], 2, "empty query"),
+        (vec!["und oder die"], 2, "only stopwords"),
+        (vec![&long_words], 0, ""),
+        (vec![&deep], 2, "nests more than 64 levels"),
+        (vec![&dashes], 2, "nests more than 64 levels"),
+        (vec![&nots], 2, "nests more than 64 levels"),
+        (vec![&quotes], 2, "nests more than 64 levels"),
+        (vec!["\"seltener Erden"], 2, "unclosed quote"),
+        (vec!["(Zölle OR Stahl"], 2, "unbalanced parenthesis"),
+        (vec!["Zölle)"], 2, "unbalanced parenthesis"),
+        (vec!["autor:Müller"], 2, "unknown field"),
+        (vec!["*"], 2, "only stopwords or punctuation"),
+        (vec!["-"], 2, "has nothing to apply to"),
+        (vec!["OR"], 2, "has nothing to apply to"),
+        (
+            vec!["--from", "2025/01/01", "Zölle"],
+            2,
+            "expected YYYY-MM-DD",
+        ),
+        (vec!["--from", "31.02.2025", "Zölle"], 2, "31.02.2025"),
+        (vec!["--to", "99999-01-01", "Zölle"], 2, "99999"),
+        (vec!["--from", "gestern", "Zölle"], 2, "gestern"),
+    ];
+    for (args, code, needle) in cases {
+        let out = archivar_in(idx.path())
+            .arg("search")
+            .arg("--")
+            .args(&args)
+            .output()
+            .unwrap();
+        // Options must come before "--": run those without it.
+        let out = if args.len() > 1 && args[0].starts_with("--") {
+            archivar_in(idx.path())
+                .arg("search")
+                .args(&args)
+                .output()
+                .unwrap()
+        } else {
+            out
+        };
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let shown: String = args.join(" ").chars().take(40).collect();
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("overflow"),
+            "{shown}: {stderr}"
+        );
+        assert_eq!(out.status.code(), Some(code), "{shown}: {stderr}");
+        assert!(stderr.contains(needle), "{shown}: {stderr}");
+        if code == 2 {
+            assert!(out.stdout.is_empty(), "{shown}");
+        }
+    }
+}
