@@ -115,7 +115,7 @@ fn expected_by_file(input: &Path) -> Vec<Vec<Item>> {
         .iter()
         .map(|src| {
             let mut items = vec![];
-            ingest::read_source(src, &mut |ev| match ev {
+            ingest::read_source(src, &ingest::Meta::default(), &mut |ev| match ev {
                 Event::Item(i) => items.push(i),
                 Event::Warning(..) => {}
                 Event::Error(e) => panic!("generated input is bad: {e}"),

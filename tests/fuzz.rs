@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// How many properties share the long run's budget.
-const PROPERTIES: u64 = 11;
+const PROPERTIES: u64 = 14;
 
 /// Run `test` on values of `strategy`: `cases` of them in the test suite,
 /// or for this property's share of `ARCHIVAR_FUZZ_SECS`.
@@ -117,6 +117,106 @@ fn fuzz_text_items() {
             for b in &p.item.blocks {
                 prop_assert!(!b.text.trim().is_empty(), "{:?}", p.item.blocks);
             }
+        }
+        Ok(())
+    });
+}
+
+/// Subtitle-like text: cue numbers, time lines (good and broken), voice
+/// tags, markup, NAME: labels and notes among any Unicode.
+fn subtitle_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            3 => nasty_text(6),
+            3 => prop::sample::select(vec![
+                "WEBVTT\n\n", "1\n", "\n\n", "00:00:01,000 --> 00:00:02,500\n", "00:01.000 --> 00:02.000 align:start\n",
+                "00:00:05,000 --> 00:00:01,000\n", "99:99:99,999 --> 1\n", "-->", "<v Anna Schmidt>", "<v.loud Bernd>", "</v>",
+                "<i>", "</i>", "{\\an8}", "&amp;", "&lt;", "NOTE\nDatum: 31.02.2025\n", "NOTE Programm: WDR 5\n",
+                "STYLE\n", "HEINEMANN: ", "Heute im Studio: Judith Rakers\n", "live untertitelt (03.04.2020)\n",
+                "<00:00:01.500>", "\u{feff}",
+            ])
+            .prop_map(String::from),
+        ],
+        0..40,
+    )
+    .prop_map(|v| v.concat())
+}
+
+/// Every cue's time and the passages built from them keep their promises:
+/// ends after starts, cue offsets inside the text and in order.
+fn check_subtitle_item(parsed: ingest::subtitle::Parsed) -> Result<(), TestCaseError> {
+    for c in &parsed.cues {
+        prop_assert!(c.end >= c.start);
+    }
+    let (item, _) =
+        ingest::subtitle::assemble(parsed, "x", Path::new("x.srt"), &ingest::Meta::default());
+    for b in &item.blocks {
+        prop_assert!(!b.text.is_empty());
+        let (Some(s), Some(e)) = (b.start_ms, b.end_ms) else {
+            return Err(TestCaseError::fail("a subtitle block without times"));
+        };
+        prop_assert!(e >= s);
+        let mut last = 0;
+        for c in &b.cues {
+            prop_assert!(c[0] as usize <= b.text.len());
+            prop_assert!(b.text.is_char_boundary(c[0] as usize));
+            prop_assert!(c[0] >= last);
+            last = c[0];
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn fuzz_srt() {
+    fuzz("srt", 256, subtitle_text(), |text| {
+        if let Ok(p) = ingest::subtitle::parse_srt(&text, Path::new("x.srt")) {
+            check_subtitle_item(p)?;
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn fuzz_webvtt() {
+    fuzz("webvtt", 256, subtitle_text(), |text| {
+        if let Ok(p) = ingest::subtitle::parse_vtt(&format!("WEBVTT\n\n{text}"), Path::new("x.vtt"))
+        {
+            check_subtitle_item(p)?;
+        }
+        Ok(())
+    });
+}
+
+/// TTML-like text: elements, attributes and times, well-formed or not.
+fn ttml_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            2 => nasty_text(4),
+            3 => prop::sample::select(vec![
+                "<tt:p begin=\"00:00:01.000\" end=\"00:00:02.000\">", "<tt:p begin=\"1.5s\" end=\"90f\">",
+                "<tt:p begin=\"00:99:00.000\" end=\"x\">", "</tt:p>", "<tt:span style=\"textYellow\">",
+                "<tt:span style=\"textWhite\">", "</tt:span>", "<tt:br/>", "&amp;", "&#x0;", "<![CDATA[x]]>",
+                "Heute im Studio: Jan Hofer", "<!DOCTYPE tt [<!ENTITY a \"aaaa\">]>",
+            ])
+            .prop_map(String::from),
+        ],
+        0..30,
+    )
+    .prop_map(|v| {
+        format!(
+            "<tt:tt xmlns:tt=\"http://www.w3.org/ns/ttml\" xmlns:tts=\"http://www.w3.org/ns/ttml#styling\"><tt:head><tt:styling><tt:style xml:id=\"textYellow\" tts:color=\"#FFFF00\"/><tt:style xml:id=\"textWhite\" tts:color=\"#FFFFFF\"/></tt:styling></tt:head><tt:body><tt:div>{}</tt:div></tt:body></tt:tt>",
+            v.concat()
+        )
+    })
+}
+
+#[test]
+fn fuzz_ttml() {
+    fuzz("ttml", 256, ttml_text(), |text| {
+        match ingest::ttml::parse_ttml(&text, Path::new("x.xml")) {
+            Ok(p) => check_subtitle_item(p)?,
+            Err(e) => prop_assert!(e.to_string().starts_with("x.xml"), "{e}"),
         }
         Ok(())
     });
@@ -271,7 +371,7 @@ fn data_archive() -> &'static (tempfile::TempDir, Archive) {
             let mut ix = Indexer::new(&archive, 32).unwrap();
             let walk = ingest::walk(&[Path::new(env!("CARGO_MANIFEST_DIR")).join("data")]);
             for src in &walk.sources {
-                ingest::read_source(src, &mut |ev| {
+                ingest::read_source(src, &ingest::Meta::default(), &mut |ev| {
                     if let Event::Item(i) = ev {
                         ix.add(&i).unwrap();
                     }
@@ -304,6 +404,8 @@ fn fuzz_search_end_to_end() {
             offset: 0,
             mode: mode.parse().unwrap(),
             snippets: 2,
+            facets: by_date,
+            collapse: !by_date,
         };
         match search::search(archive, &searcher, &req) {
             Ok(hits) => {
