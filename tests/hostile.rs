@@ -447,7 +447,7 @@ fn a_read_only_index_folder_says_so_and_can_still_be_searched() {
     assert!(!stderr.contains("being written by"), "{stderr}");
     assert!(stderr.contains("search=0"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-    assert_eq!(item_count(idx.path()), 51);
+    assert_eq!(item_count(idx.path()), 55);
 }
 
 #[test]
@@ -495,7 +495,7 @@ fn a_full_disk_is_named_and_the_index_stays_at_its_last_commit() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     let stats: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(stats["items"], 51);
+    assert_eq!(stats["items"], 55);
 }
 
 // ------------------------------------------------------------------ queries
