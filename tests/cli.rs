@@ -1390,3 +1390,46 @@ fn reindexing_skips_unchanged_files_replaces_changed_ones_and_prunes_vanished() 
     assert_eq!(item_count(idx.path()), 2);
     search_json(idx.path(), &["Deich"], 1);
 }
+
+#[test]
+fn the_item_whose_words_come_together_ranks_first() {
+    // Two long transcripts with the same words as often: in one they are
+    // in one story, in the other far apart. The passage decides.
+    let dir = tempfile::tempdir().unwrap();
+    let filler = |n: usize| {
+        (0..n)
+            .map(|i| format!("Satz{i} ohne Bezug zum Thema des Abends."))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let apart = format!(
+        "Die Hafenbehörde meldet Rekordumschlag. {} Die Gewerkschaft kündigt Streiks an. {}",
+        filler(60),
+        filler(60)
+    );
+    let together = format!(
+        "{} Im Hafen kündigt die Gewerkschaft Streiks an, die Hafenbehörde warnt. {}",
+        filler(60),
+        filler(60)
+    );
+    let line = |id: &str, body: &str| {
+        serde_json::json!({"id": id, "title": "Nachrichten", "date": "2025-03-01", "program": "NDR Info", "body": body})
+            .to_string()
+    };
+    std::fs::write(
+        dir.path().join("x.jsonl"),
+        format!(
+            "{}\n{}\n",
+            line("auseinander", &apart),
+            line("zusammen", &together)
+        ),
+    )
+    .unwrap();
+    let idx = index_of(dir.path());
+    let r = search_json(
+        idx.path(),
+        &["Hafenbehörde Gewerkschaft Streiks", "--no-collapse"],
+        0,
+    );
+    assert_eq!(r.ids(), ["zusammen", "auseinander"]);
+}

@@ -7,7 +7,7 @@
 //! a fast-field lookup. Repeats are a second, filtered search per shown
 //! hit: the query AND its cluster, newest first.
 
-use super::{SearchError, Sort};
+use super::{SearchError, Sort, passage};
 use crate::index::{Archive, datetime_to_day};
 use crate::item::Day;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -48,30 +48,35 @@ pub type Ranked = Vec<(Option<f32>, DocAddress)>;
 pub type Page = Vec<(Option<f32>, DocAddress, Option<u64>)>;
 
 /// Run `query` ordered by `sort`: total matches and the top `limit` after
-/// `offset`.
+/// `offset`. By relevance, the top hits are reordered by their best
+/// passage for `terms` ([`super::passage`]); no terms, no reordering.
 pub fn ranked(
     archive: &Archive,
     searcher: &Searcher,
     query: &dyn Query,
     sort: Sort,
+    terms: &[(String, f32)],
     limit: usize,
     offset: usize,
 ) -> Result<(usize, Ranked), SearchError> {
     let err = |e| SearchError::Index(archive.tantivy(e));
     Ok(match sort {
         Sort::Relevance => {
+            // Read at least the reranked head whole, then page.
+            let want = (offset + limit).max(if terms.is_empty() {
+                0
+            } else {
+                passage::RERANK_TOP
+            });
             let (n, top) = searcher
                 .search(
                     query,
-                    &(
-                        Count,
-                        TopDocs::with_limit(limit)
-                            .and_offset(offset)
-                            .order_by_score(),
-                    ),
+                    &(Count, TopDocs::with_limit(want.max(1)).order_by_score()),
                 )
                 .map_err(err)?;
-            (n, top.into_iter().map(|(s, a)| (Some(s), a)).collect())
+            let mut all: Ranked = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
+            passage::rerank(archive, searcher, terms, &mut all).map_err(err)?;
+            (n, all.into_iter().skip(offset).take(limit).collect())
         }
         Sort::Date => {
             let (n, top) = searcher
@@ -118,6 +123,7 @@ pub fn collapsed_page(
     searcher: &Searcher,
     query: &dyn Query,
     sort: Sort,
+    terms: &[(String, f32)],
     limit: usize,
     offset: usize,
 ) -> Result<(usize, Page), SearchError> {
@@ -129,7 +135,7 @@ pub fn collapsed_page(
         columns: FxHashMap::default(),
     };
     loop {
-        let (total, top) = ranked(archive, searcher, query, sort, window, 0)?;
+        let (total, top) = ranked(archive, searcher, query, sort, terms, window, 0)?;
         let mut seen = FxHashSet::default();
         let mut heads = Vec::new();
         for (score, addr) in &top {
@@ -163,7 +169,15 @@ pub fn repeats(
             Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
         ),
     ]);
-    let (n, top) = ranked(archive, searcher, &both, Sort::Date, MAX_REPEATS + 1, 0)?;
+    let (n, top) = ranked(
+        archive,
+        searcher,
+        &both,
+        Sort::Date,
+        &[],
+        MAX_REPEATS + 1,
+        0,
+    )?;
     let mut items = Vec::new();
     for (_, addr) in top {
         if addr == head || items.len() == MAX_REPEATS {

@@ -4,6 +4,7 @@ pub mod collapse;
 pub mod decompound;
 pub mod facets;
 pub mod parse;
+pub mod passage;
 pub mod snippet;
 
 use crate::analysis::{Analyzer, TokenKind};
@@ -14,7 +15,6 @@ use parse::Node;
 use snippet::{Marks, Snippet};
 use std::collections::BTreeSet;
 use std::ops::Bound;
-use tantivy::collector::TopDocs;
 use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
     TermQuery,
@@ -166,6 +166,8 @@ struct Builder<'a> {
     analyzer: &'a Analyzer,
     mode: MatchMode,
     marks: Marks,
+    /// Terms a passage is scored on, with their weights.
+    passage: Vec<(String, f32)>,
 }
 
 impl Builder<'_> {
@@ -294,6 +296,7 @@ impl Builder<'_> {
         if positive {
             for t in &tokens {
                 self.marks.terms.insert(t.text.clone());
+                self.passage.push((t.text.clone(), 1.0));
             }
         }
         let fields = self.fields(field);
@@ -317,6 +320,8 @@ impl Builder<'_> {
                 let variants = self.variants.of(self.analyzer, stem);
                 if positive {
                     self.marks.terms.extend(variants.iter().cloned());
+                    self.passage
+                        .extend(variants.iter().map(|v| (v.clone(), boost)));
                 }
                 (!variants.is_empty()).then(|| {
                     let any: Vec<(Occur, Box<dyn Query>)> = variants
@@ -345,6 +350,8 @@ impl Builder<'_> {
             {
                 if positive {
                     self.marks.terms.extend(split.iter().cloned());
+                    self.passage
+                        .extend(split.iter().map(|v| (v.clone(), SPLIT_WEIGHT)));
                 }
                 let clause = across_fields(&fields, |f| {
                     let together: Vec<(Occur, Box<dyn Query>)> = split
@@ -420,6 +427,8 @@ impl Builder<'_> {
             .collect();
         let first = parts.first()?.0;
         if positive {
+            self.passage
+                .extend(parts.iter().map(|(_, t)| (t.clone(), 1.0)));
             if parts.len() == 1 {
                 self.marks.terms.insert(parts[0].1.clone());
             } else {
@@ -530,6 +539,9 @@ pub struct Prepared {
     pub query: BooleanQuery,
     /// Terms and phrases to mark.
     pub marks: Marks,
+    /// Terms a hit's best passage is scored on, with their weights
+    /// (variants and compound parts count less than the query's words).
+    pub passage: Vec<(String, f32)>,
     /// Notes (filters that matched no name).
     pub notes: Vec<String>,
 }
@@ -549,6 +561,7 @@ pub fn prepare(
         analyzer,
         mode: req.mode,
         marks: Marks::default(),
+        passage: Vec::new(),
     };
     let main = b
         .build(&node, true)?
@@ -556,6 +569,15 @@ pub fn prepare(
             query: req.query.clone(),
         })?;
     let marks = b.marks;
+    // Each term once, at its highest weight.
+    let mut passage: Vec<(String, f32)> = Vec::new();
+    let mut sorted = b.passage;
+    sorted.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    for (t, w) in sorted {
+        if passage.last().is_none_or(|(l, _)| *l != t) {
+            passage.push((t, w));
+        }
+    }
     let f = archive.fields();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
     let mut notes = Vec::new();
@@ -601,6 +623,7 @@ pub fn prepare(
     Ok(Prepared {
         query: BooleanQuery::new(clauses),
         marks,
+        passage,
         notes,
     })
 }
@@ -611,14 +634,19 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
     let Prepared {
         query,
         marks,
+        passage,
         notes,
     } = prepare(archive, searcher, req)?;
     let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
     let limit = req.limit.max(1);
     let (total, page) = if req.collapse {
-        collapse::collapsed_page(archive, searcher, &query, req.sort, limit, req.offset)?
+        collapse::collapsed_page(
+            archive, searcher, &query, req.sort, &passage, limit, req.offset,
+        )?
     } else {
-        let (n, top) = collapse::ranked(archive, searcher, &query, req.sort, limit, req.offset)?;
+        let (n, top) = collapse::ranked(
+            archive, searcher, &query, req.sort, &passage, limit, req.offset,
+        )?;
         (n, top.into_iter().map(|(s, a)| (s, a, None)).collect())
     };
     let mut hits = Vec::with_capacity(page.len());
@@ -666,22 +694,24 @@ pub fn search_ids(
     searcher: &Searcher,
     req: &Request,
 ) -> Result<Vec<(f32, String)>, SearchError> {
-    let Prepared { query, .. } = prepare(archive, searcher, req)?;
+    let Prepared { query, passage, .. } = prepare(archive, searcher, req)?;
     let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
-    let top = searcher
-        .search(
-            &query,
-            &TopDocs::with_limit(req.limit.max(1))
-                .and_offset(req.offset)
-                .order_by_score(),
-        )
-        .map_err(tantivy_err)?;
+    let (_, top) = collapse::ranked(
+        archive,
+        searcher,
+        &query,
+        Sort::Relevance,
+        &passage,
+        req.limit.max(1),
+        req.offset,
+    )?;
     let mut out = Vec::with_capacity(top.len());
     let mut buf = String::new();
     // One id column per segment, opened once for all its hits.
     let mut columns: std::collections::HashMap<u32, tantivy::columnar::StrColumn> =
         std::collections::HashMap::new();
     for (score, addr) in top {
+        let score = score.unwrap_or(0.0);
         let col = match columns.entry(addr.segment_ord) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => e.insert(

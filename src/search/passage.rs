@@ -1,0 +1,151 @@
+//! Passage scoring: a long transcript holds ten or more stories, and the
+//! one a query is after is where its words come together. The best
+//! passage of a hit is the window of [`WINDOW`] word positions that holds
+//! the most (by idf) of the query's distinct terms; the top
+//! [`RERANK_TOP`] hits by BM25 are reordered by BM25 plus [`WEIGHT`] times
+//! that passage score.
+//!
+//! The positions come from the `text` field's postings (no stored item is
+//! read, no text analysed), so reranking costs a few postings seeks a hit.
+//! The figures are in `docs/relevance.md`.
+
+use crate::index::Archive;
+use std::collections::HashMap;
+use tantivy::postings::Postings;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet, Searcher, TERMINATED, Term};
+
+/// Word positions a passage spans.
+pub const WINDOW: u32 = 30;
+/// Hits reordered by their passage.
+pub const RERANK_TOP: usize = 50;
+/// Weight of the passage score against BM25.
+pub const WEIGHT: f32 = 8.0;
+
+/// The best passage score of each of `docs` for `terms` (analysed query
+/// terms of the `text` field, each with a weight that multiplies its
+/// idf), in the order of `docs`.
+pub fn scores(
+    archive: &Archive,
+    searcher: &Searcher,
+    terms: &[(String, f32)],
+    docs: &[DocAddress],
+) -> tantivy::Result<Vec<f32>> {
+    let field = archive.fields().text;
+    let n = searcher.num_docs() as f32;
+    let mut idf = Vec::with_capacity(terms.len());
+    let mut ts = Vec::with_capacity(terms.len());
+    for (t, weight) in terms {
+        let term = Term::from_field_text(field, t);
+        let df = searcher.doc_freq(&term)? as f32;
+        if df == 0.0 {
+            continue;
+        }
+        idf.push(weight * (1.0 + (n - df + 0.5) / (df + 0.5)).ln());
+        ts.push(term);
+    }
+    // Positions of each term in each doc, segment by segment, docs in
+    // increasing order as postings are read forwards.
+    let mut by_segment: HashMap<u32, Vec<(u32, usize)>> = HashMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        by_segment
+            .entry(d.segment_ord)
+            .or_default()
+            .push((d.doc_id, i));
+    }
+    let mut hits: Vec<Vec<(u32, usize)>> = vec![Vec::new(); docs.len()];
+    let mut positions = Vec::new();
+    for (seg, mut list) in by_segment {
+        list.sort_unstable();
+        let inverted = searcher.segment_reader(seg).inverted_index(field)?;
+        for (k, term) in ts.iter().enumerate() {
+            let Some(mut postings) =
+                inverted.read_postings(term, IndexRecordOption::WithFreqsAndPositions)?
+            else {
+                continue;
+            };
+            for &(doc, i) in &list {
+                if postings.doc() > doc {
+                    continue;
+                }
+                if postings.seek(doc) == TERMINATED {
+                    break;
+                }
+                if postings.doc() == doc {
+                    positions.clear();
+                    postings.positions(&mut positions);
+                    hits[i].extend(positions.iter().map(|&p| (p, k)));
+                }
+            }
+        }
+    }
+    Ok(hits
+        .into_iter()
+        .map(|mut h| {
+            h.sort_unstable();
+            best_window(&h, &idf, WINDOW)
+        })
+        .collect())
+}
+
+/// The highest sum of the weights of distinct terms among `hits`
+/// (position, term) within `window` consecutive positions.
+pub fn best_window(hits: &[(u32, usize)], weights: &[f32], window: u32) -> f32 {
+    let mut counts = vec![0u32; weights.len()];
+    let (mut sum, mut best, mut j) = (0.0f32, 0.0f32, 0);
+    for i in 0..hits.len() {
+        while j < hits.len() && hits[j].0 < hits[i].0.saturating_add(window) {
+            let k = hits[j].1;
+            if counts[k] == 0 {
+                sum += weights[k];
+            }
+            counts[k] += 1;
+            j += 1;
+        }
+        best = best.max(sum);
+        let k = hits[i].1;
+        counts[k] -= 1;
+        if counts[k] == 0 {
+            sum -= weights[k];
+        }
+    }
+    best
+}
+
+/// Reorder the first [`RERANK_TOP`] of `ranked` (best first, with BM25
+/// scores) by BM25 plus [`WEIGHT`] times the best passage score; the
+/// scores become the blended ones.
+pub fn rerank(
+    archive: &Archive,
+    searcher: &Searcher,
+    terms: &[(String, f32)],
+    ranked: &mut [(Option<f32>, DocAddress)],
+) -> tantivy::Result<()> {
+    let k = ranked.len().min(RERANK_TOP);
+    if k < 2 || terms.is_empty() {
+        return Ok(());
+    }
+    let docs: Vec<DocAddress> = ranked[..k].iter().map(|h| h.1).collect();
+    let passage = scores(archive, searcher, terms, &docs)?;
+    for (h, p) in ranked[..k].iter_mut().zip(passage) {
+        h.0 = h.0.map(|s| s + WEIGHT * p);
+    }
+    ranked[..k].sort_by(|a, b| b.0.unwrap_or(0.0).total_cmp(&a.0.unwrap_or(0.0)));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_with_most_distinct_terms_wins() {
+        // "corona" (0) and "lockdown" (1) far apart, then together.
+        let hits = [(3, 0), (200, 1), (500, 0), (510, 1), (512, 1)];
+        assert_eq!(best_window(&hits, &[1.0, 2.0], 30), 3.0);
+        assert_eq!(best_window(&hits, &[1.0, 2.0], 5), 2.0);
+        assert_eq!(best_window(&[], &[1.0], 30), 0.0);
+        // A term counts once however often it occurs.
+        assert_eq!(best_window(&[(1, 0), (2, 0), (3, 0)], &[1.5], 30), 1.5);
+    }
+}
