@@ -2,9 +2,10 @@
 //! synthetic German archives of 10k, 100k and 1M items, side by side.
 //!
 //! ```sh
-//! cargo bench --bench scale -- --sizes 10k,100k,1M   # the full run (BENCHMARKS.md)
-//! cargo bench --bench scale -- --sizes 10k           # the small mode, about 1-2 minutes
-//! cargo bench --bench scale -- --help                # every option
+//! cargo bench --bench scale -- --sizes 10k,100k,1M --queries 500  # BENCHMARKS.md
+//! cargo bench --bench scale -- --sizes 10k --queries 300           # small mode, 1-2 min
+//! cargo bench --bench scale -- --sizes 10k,100k,1M                 # all 2,068 queries
+//! cargo bench --bench scale -- --help                              # options
 //! ```
 //!
 //! For each size the run
@@ -1176,7 +1177,11 @@ fn report(o: &Opts, results: &[SizeResult], nq: usize, hash10k: &str) -> String 
         s,
         "Command: `cargo bench --bench scale -- --sizes {}{}` · seed {} · writer memory {} MB \
          · {} · run of {} UTC\n",
-        sizes.join(","),
+        o.sizes
+            .iter()
+            .map(|&n| label(n))
+            .collect::<Vec<_>>()
+            .join(","),
         o.queries
             .map_or(String::new(), |q| format!(" --queries {q}")),
         o.seed,
