@@ -1,0 +1,1480 @@
+//! Archive scale (issue 5): archivar against plain tantivy and SQLite FTS5 on
+//! synthetic German archives of 10k, 100k and 1M items, side by side.
+//!
+//! ```sh
+//! cargo bench --bench scale -- --sizes 10k,100k,1M --queries 500  # BENCHMARKS.md
+//! cargo bench --bench scale -- --sizes 10k --queries 300           # small mode, 1-2 min
+//! cargo bench --bench scale -- --sizes 10k,100k,1M                 # all 2,068 queries
+//! cargo bench --bench scale -- --help                              # options
+//! ```
+//!
+//! For each size the run
+//! 1. writes `target/bench-scale/synth-SIZE.jsonl` (JSON Lines as in
+//!    `schema/item.v1.schema.json`), streamed, from the real sentences of
+//!    `../shared/corpora` and a fixed-seed PRNG: the same seed gives the same
+//!    bytes (checked on every run by generating the 10k file a second time
+//!    into a hash);
+//! 2. indexes it with archivar (ingest + `Indexer`, as `archivar index` does),
+//!    with tantivy's default tokenizer (title and body stored, no German
+//!    analysis, same writer memory and threads), and with SQLite FTS5
+//!    (`unicode61 remove_diacritics 2`, one transaction, then `optimize`),
+//!    each in a child process of this binary, so that the peak RSS
+//!    (`wait4` `ru_maxrss`) is the engine's own;
+//! 3. runs the 2,068 queries of `../shared/eval/queries.tsv` plus entity and
+//!    phrase queries picked from the synthetic corpus against each engine in
+//!    another child process: one untimed warm-up pass, a timed pass (top 10
+//!    with snippets) and a timed pass filtered to one year;
+//! 4. measures archivar's cold start (process start to first hit of
+//!    `archivar search --json`);
+//! 5. prints a Markdown report and writes it to `target/bench-scale/`.
+//!
+//! Every query engine gets the same words: a query line is split into `\w+`
+//! words (as `../shared/peers/run.py` does); entity and phrase queries keep
+//! their quoted phrase. archivar reads the words with its query language and
+//! default `--match any`; tantivy with its `QueryParser` (OR); FTS5 as
+//! `"w1" OR "w2" ...`. Figures are quoted as ratios to the references from the
+//! same run, because the machine is shared and noisy.
+
+use archivar::index::Archive;
+use archivar::index::writer::{DEFAULT_MEMORY_MB, Indexer};
+use archivar::ingest::{self, Event};
+use archivar::item::Day;
+use archivar::search::{self, MatchMode, Request, Sort};
+use regex::Regex;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::ops::Bound;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery};
+use tantivy::schema::{FAST, INDEXED, STORED, STRING, Schema, TEXT, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{DateTime, Index, TantivyDocument, Term};
+
+/// Version of the generator: bump it when the output changes, so that cached
+/// corpora in the work folder are made again.
+const GENERATOR: u32 = 1;
+const ENGINES: [&str; 3] = ["archivar", "tantivy", "fts5"];
+const USAGE: &str = "\
+cargo bench --bench scale -- [OPTIONS]
+
+  --sizes LIST      corpus sizes, e.g. 10k,100k,1M (default 10k)
+  --seed N          generator seed (default 1)
+  --work DIR        corpora, indexes and reports (default target/bench-scale)
+  --memory-mb N     writer memory of archivar and tantivy (default 256)
+  --queries N       use only the first N eval queries (default: all 2,068)
+  --cold-runs N     archivar cold-start runs per size (default 5)
+  --keep            keep the indexes after each size (default: removed)
+";
+
+// ---------------------------------------------------------------- options
+
+struct Opts {
+    sizes: Vec<u64>,
+    seed: u64,
+    work: PathBuf,
+    memory_mb: usize,
+    queries: Option<usize>,
+    cold_runs: usize,
+    keep: bool,
+}
+
+fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mul) = match s.char_indices().last()? {
+        (i, 'k' | 'K') => (&s[..i], 1_000),
+        (i, 'm' | 'M') => (&s[..i], 1_000_000),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().ok().map(|n| n * mul)
+}
+
+fn label(n: u64) -> String {
+    match n {
+        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
+        n => n.to_string(),
+    }
+}
+
+fn parse_opts(args: &[String]) -> Result<Opts, String> {
+    let mut o = Opts {
+        sizes: vec![10_000],
+        seed: 1,
+        work: Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-scale"),
+        memory_mb: DEFAULT_MEMORY_MB,
+        queries: None,
+        cold_runs: 5,
+        keep: false,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut val = || it.next().cloned().ok_or(format!("{a} needs a value"));
+        match a.as_str() {
+            "--sizes" => {
+                o.sizes = val()?
+                    .split(',')
+                    .map(|s| parse_size(s).ok_or(format!("bad size {s:?}")))
+                    .collect::<Result<_, _>>()?
+            }
+            "--seed" => o.seed = val()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--work" => o.work = PathBuf::from(val()?),
+            "--memory-mb" => o.memory_mb = val()?.parse().map_err(|e| format!("{a}: {e}"))?,
+            "--queries" => o.queries = Some(val()?.parse().map_err(|e| format!("{a}: {e}"))?),
+            "--cold-runs" => o.cold_runs = val()?.parse().map_err(|e| format!("{a}: {e}"))?,
+            "--keep" => o.keep = true,
+            // cargo bench passes --bench to every bench binary.
+            "--bench" => {}
+            "--help" | "-h" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown option {other:?}\n\n{USAGE}")),
+        }
+    }
+    Ok(o)
+}
+
+// ---------------------------------------------------------------- generator
+
+/// SplitMix64: small, fast and the same on every platform, which is all a
+/// reproducible corpus needs.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (n > 0).
+    fn below(&mut self, n: usize) -> usize {
+        ((self.next() as u128 * n as u128) >> 64) as usize
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
+        &v[self.below(v.len())]
+    }
+    /// A random line of a text pool.
+    fn text<'a>(&mut self, v: &'a [Box<str>]) -> &'a str {
+        &v[self.below(v.len())]
+    }
+    fn weighted<'a, T>(&mut self, v: &'a [(T, u32)]) -> &'a T {
+        let total: u32 = v.iter().map(|x| x.1).sum();
+        let mut r = self.below(total as usize) as u32;
+        for (x, w) in v {
+            if r < *w {
+                return x;
+            }
+            r -= w;
+        }
+        &v[v.len() - 1].0
+    }
+}
+
+/// Programmes with weight and air times (as `../shared/peers/synth.py`).
+const PROGRAMS: [(&str, u32); 10] = [
+    ("tagesschau", 30),
+    ("tagesthemen", 15),
+    ("Deutschlandfunk", 15),
+    ("heute", 10),
+    ("heute journal", 8),
+    ("nachtmagazin", 4),
+    ("Deutschlandfunk Kultur", 5),
+    ("NDR Info", 5),
+    ("BR24", 4),
+    ("WDR 5 Echo des Tages", 4),
+];
+const AIR_TIMES: [&str; 8] = [
+    "06:00", "08:00", "12:00", "17:00", "20:00", "21:45", "22:15", "23:00",
+];
+const SPEAKERS: [&str; 36] = [
+    "Jan Hofer",
+    "Jens Riewa",
+    "Judith Rakers",
+    "Linda Zervakis",
+    "Susanne Daubner",
+    "Thorsten Schröder",
+    "Constantin Schreiber",
+    "Caren Miosga",
+    "Ingo Zamperoni",
+    "Pinar Atalay",
+    "Claus Kleber",
+    "Marietta Slomka",
+    "Christian Sievers",
+    "Gundula Gause",
+    "Petra Gerster",
+    "Tina Hassel",
+    "Birgit Wentzien",
+    "Stephan Detjen",
+    "Sandra Schulz",
+    "Dirk-Oliver Heckmann",
+    "Jasper Barenberg",
+    "Silvia Engels",
+    "Tobias Armbrüster",
+    "Christoph Heinemann",
+    "Anne Raith",
+    "Jörg Münchenberg",
+    "Friedbert Meurer",
+    "Mario Dobovisek",
+    "Ann-Kathrin Büüsker",
+    "Angela Merkel",
+    "Olaf Scholz",
+    "Frank-Walter Steinmeier",
+    "Annalena Baerbock",
+    "Robert Habeck",
+    "Friedrich Merz",
+    "Wolodymyr Selenskyj",
+];
+
+/// Real text to recombine, and real item lengths to draw from.
+#[derive(Default)]
+struct Pools {
+    /// Rundown topic lines (tagesschau-rundowns).
+    topics: Vec<Box<str>>,
+    /// Lines of tagesschau transcripts.
+    tlines: Vec<Box<str>>,
+    /// Sentences of Wikinews and 10kGNAD articles.
+    sents: Vec<Box<str>>,
+    /// Headlines of eight outlets.
+    headlines: Vec<Box<str>>,
+    /// Paragraphs (speaker turns included) of Bundestag speeches.
+    paras: Vec<Box<str>>,
+    /// Speakers of those speeches.
+    orators: Vec<Box<str>>,
+    /// Real lengths: topic lines per rundown, lines per transcript, sentences
+    /// per article, paragraphs per speech.
+    rundown_len: Vec<u32>,
+    transcript_len: Vec<u32>,
+    article_len: Vec<u32>,
+    speech_len: Vec<u32>,
+}
+
+#[derive(Deserialize)]
+struct SourceDoc {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    body: Option<String>,
+    #[serde(default)]
+    speaker: Option<String>,
+}
+
+fn each_doc(path: &Path, mut f: impl FnMut(usize, SourceDoc)) {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let inner: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(flate2::read::MultiGzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let r = BufReader::with_capacity(1 << 20, inner);
+    for (i, line) in r.lines().enumerate() {
+        let line = line.expect("corpus line reads");
+        if let Ok(d) = serde_json::from_str::<SourceDoc>(&line) {
+            f(i, d);
+        }
+    }
+}
+
+fn load_pools(corpora: &Path) -> Pools {
+    let boiler = Regex::new(
+        r"(?i)^(das wetter|wetter|nachrichtenblock|die lottozahlen|lottozahlen|meldungen|sport|der kommentar|kommentar)\b",
+    )
+    .expect("regex");
+    let wiki = Regex::new(r"'{2,}|\[\[(?:[^\]|]*\|)?|\]\]|\{\{[^}]*\}\}|<[^>]+>").expect("regex");
+    // A sentence ends at . ! ? before a capital, digit or opening quote.
+    let sent_end = Regex::new(r#"[.!?]\s+["„A-ZÄÖÜ0-9]"#).expect("regex");
+    let mut p = Pools::default();
+    let split_sentences = |text: &str, out: &mut Vec<Box<str>>| -> u32 {
+        let mut n = 0;
+        for para in text.split('\n') {
+            let mut start = 0;
+            let mut push = |s: &str| {
+                let s = s.trim();
+                if (25..=500).contains(&s.len()) {
+                    out.push(s.into());
+                    n += 1;
+                }
+            };
+            for m in sent_end.find_iter(para) {
+                // Cut after the punctuation mark (one byte).
+                push(&para[start..m.start() + 1]);
+                start = m.start() + 1;
+            }
+            push(&para[start..]);
+        }
+        n
+    };
+    let c = |rel: &str| corpora.join(rel);
+    each_doc(&c("tagesschau-rundowns/docs.jsonl"), |_, d| {
+        let mut n = 0;
+        for line in d.body.unwrap_or_default().lines() {
+            let line = line.trim();
+            if line.len() >= 8 && !boiler.is_match(line) {
+                p.topics.push(line.into());
+                n += 1;
+            }
+        }
+        if n > 0 {
+            p.rundown_len.push(n);
+        }
+    });
+    each_doc(&c("tagesschau-transcripts/docs.jsonl"), |_, d| {
+        let mut n = 0;
+        for line in d.body.unwrap_or_default().lines() {
+            let line = line.trim();
+            if (20..=600).contains(&line.len()) {
+                p.tlines.push(line.into());
+                n += 1;
+            }
+        }
+        if n > 0 {
+            p.transcript_len.push(n);
+        }
+    });
+    for rel in ["dewikinews-quotes/docs.jsonl", "10kgnad-test/docs.jsonl"] {
+        each_doc(&c(rel), |_, d| {
+            let body = wiki.replace_all(d.body.as_deref().unwrap_or_default(), "");
+            let n = split_sentences(&body, &mut p.sents);
+            if n > 0 {
+                p.article_len.push(n);
+            }
+        });
+    }
+    each_doc(&c("german-news-headlines/docs.jsonl.gz"), |_, d| {
+        if let Some(t) = d.title.filter(|t| t.len() >= 12) {
+            p.headlines.push(t.into());
+        }
+    });
+    for wp in ["wp19", "wp20", "wp21"] {
+        // Every fourth speech is plenty (about 15,000 speeches) and keeps
+        // the pools at a few hundred MB.
+        each_doc(&c(&format!("bundestag-reden/{wp}.jsonl.gz")), |i, d| {
+            if i % 4 != 0 {
+                return;
+            }
+            let mut n = 0;
+            for para in d.body.unwrap_or_default().split("\n\n") {
+                let para = para.trim();
+                if (20..=4000).contains(&para.len()) {
+                    p.paras.push(para.into());
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                p.speech_len.push(n);
+                if let Some(s) = d.speaker.filter(|s| !s.trim().is_empty()) {
+                    p.orators.push(s.into());
+                }
+            }
+        });
+    }
+    for (name, len) in [
+        ("topic lines", p.topics.len()),
+        ("transcript lines", p.tlines.len()),
+        ("article sentences", p.sents.len()),
+        ("headlines", p.headlines.len()),
+        ("speech paragraphs", p.paras.len()),
+        ("speakers of speeches", p.orators.len()),
+    ] {
+        assert!(len > 0, "{}: no {name} found", corpora.display());
+    }
+    p
+}
+
+/// One line of a synthetic corpus, in the order of `schema/item.v1.schema.json`.
+#[derive(Serialize)]
+struct SynthItem<'a> {
+    id: String,
+    title: String,
+    body: String,
+    date: String,
+    program: &'a str,
+    speaker: Option<&'a str>,
+}
+
+const FIRST_DAY: i64 = 10_957; // 2000-01-01 in days since 1970-01-01
+const LAST_DAY: i64 = 20_453; // 2025-12-31
+
+/// Write `n` items to `out`: the same pools, `n` and seed give the same bytes.
+fn generate(p: &Pools, n: u64, seed: u64, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut rng = Rng(seed);
+    let mut body = String::new();
+    for i in 0..n {
+        let day =
+            Day::from_unix_days(FIRST_DAY + rng.below((LAST_DAY - FIRST_DAY + 1) as usize) as i64)
+                .expect("a day in 2000..2025");
+        let (y, m, d) = (day.0.year(), day.0.month() as u8, day.0.day());
+        let date = format!("{y:04}-{m:02}-{d:02}");
+        let mut program = *rng.weighted(&PROGRAMS);
+        let air = rng.pick(&AIR_TIMES);
+        let mut speaker = (rng.unit() < 0.7).then(|| *rng.pick(&SPEAKERS));
+        body.clear();
+        // A mix of short bulletins and long transcripts and speeches; the
+        // number of lines (sentences, paragraphs) of each is a real item's.
+        let r = rng.unit();
+        let title = if r < 0.30 {
+            // Bulletin: a headline and one to three sentences.
+            for k in 0..1 + rng.below(3) {
+                if k > 0 {
+                    body.push(' ');
+                }
+                body.push_str(rng.text(&p.sents));
+            }
+            rng.text(&p.headlines).to_string()
+        } else if r < 0.50 {
+            let k = *rng.pick(&p.rundown_len);
+            for j in 0..k {
+                if j > 0 {
+                    body.push('\n');
+                }
+                body.push_str(rng.text(&p.topics));
+            }
+            format!("{program}, {d:02}.{m:02}.{y} {air} Uhr")
+        } else if r < 0.80 {
+            let k = (*rng.pick(&p.article_len)).min(60);
+            for j in 0..k {
+                if j > 0 {
+                    body.push(' ');
+                }
+                body.push_str(rng.text(&p.sents));
+            }
+            rng.text(&p.topics).to_string()
+        } else if r < 0.90 {
+            let k = *rng.pick(&p.transcript_len);
+            for j in 0..k {
+                if j > 0 {
+                    body.push('\n');
+                }
+                body.push_str(rng.text(&p.tlines));
+            }
+            format!("{program}, {air} Uhr, {d:02}.{m:02}.{y}")
+        } else {
+            let k = (*rng.pick(&p.speech_len)).min(40);
+            for j in 0..k {
+                if j > 0 {
+                    body.push_str("\n\n");
+                }
+                body.push_str(rng.text(&p.paras));
+            }
+            let orator: &str = rng.text(&p.orators);
+            speaker = Some(orator);
+            program = "phoenix";
+            format!("{orator} – Bundestag, {d:02}.{m:02}.{y}")
+        };
+        let item = SynthItem {
+            id: format!("synth-{seed}-{i:08}"),
+            title,
+            body: std::mem::take(&mut body),
+            date,
+            program,
+            speaker,
+        };
+        serde_json::to_writer(&mut *out, &item)?;
+        out.write_all(b"\n")?;
+        body = item.body;
+    }
+    out.flush()
+}
+
+struct HashWriter(Sha256);
+
+impl Write for HashWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn file_sha256(path: &Path) -> String {
+    let mut r = BufReader::with_capacity(1 << 20, std::fs::File::open(path).expect("corpus"));
+    let mut h = HashWriter(Sha256::new());
+    std::io::copy(&mut r, &mut h).expect("hash");
+    hex(&h.0.finalize())
+}
+
+/// The corpus of `n` items, made unless the work folder has it from the same
+/// generator version and seed.
+fn corpus(pools: &mut Option<Pools>, o: &Opts, n: u64) -> PathBuf {
+    let path = o.work.join(format!("synth-{}.jsonl", label(n)));
+    let stamp = path.with_extension("jsonl.done");
+    let want = format!("generator {GENERATOR} seed {} items {n}\n", o.seed);
+    if path.exists() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == want) {
+        eprintln!("reusing {}", path.display());
+        return path;
+    }
+    let p = pools.get_or_insert_with(|| load_pools(&shared().join("corpora")));
+    let started = Instant::now();
+    let tmp = path.with_extension("jsonl.part");
+    let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).expect("corpus"));
+    generate(p, n, o.seed, &mut w).expect("corpus written");
+    drop(w);
+    std::fs::rename(&tmp, &path).expect("rename");
+    std::fs::write(&stamp, want).expect("stamp");
+    eprintln!(
+        "wrote {} ({:.0} MB) in {:.1} s",
+        path.display(),
+        file_len(&path) as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    path
+}
+
+/// Same seed, same bytes: generate 10k items again into a hash and compare
+/// it with the file on disk.
+fn check_reproducible(pools: &mut Option<Pools>, o: &Opts) -> String {
+    let path = corpus(pools, o, 10_000);
+    let p = pools.get_or_insert_with(|| load_pools(&shared().join("corpora")));
+    let mut h = HashWriter(Sha256::new());
+    generate(p, 10_000, o.seed, &mut h).expect("hash");
+    let again = hex(&h.0.finalize());
+    let on_disk = file_sha256(&path);
+    assert_eq!(on_disk, again, "same seed must give the same bytes");
+    on_disk
+}
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+fn file_len(p: &Path) -> u64 {
+    std::fs::metadata(p).map_or(0, |m| m.len())
+}
+
+fn dir_size(p: &Path) -> u64 {
+    let Ok(meta) = std::fs::metadata(p) else {
+        return 0;
+    };
+    if meta.is_file() {
+        return meta.len();
+    }
+    std::fs::read_dir(p)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| dir_size(&e.path())).sum())
+        .unwrap_or(0)
+}
+
+// ---------------------------------------------------------------- queries
+
+/// A query: words and quoted phrases, any of them may match.
+struct BenchQuery {
+    kind: &'static str,
+    terms: Vec<String>,
+}
+
+impl BenchQuery {
+    /// archivar's query language: words as they are, phrases quoted. Its
+    /// operators in capitals (AND, OR, NOT) are taken as words.
+    fn archivar(&self) -> String {
+        let t: Vec<String> = self
+            .terms
+            .iter()
+            .map(|t| match t.as_str() {
+                _ if t.contains(' ') => format!("\"{t}\""),
+                "AND" | "OR" | "NOT" => t.to_lowercase(),
+                _ => t.clone(),
+            })
+            .collect();
+        t.join(" ")
+    }
+    /// tantivy's query parser: lower case, so no word is an operator.
+    fn tantivy(&self) -> String {
+        self.archivar().to_lowercase()
+    }
+    /// FTS5: every word or phrase as a string, OR-joined.
+    fn fts5(&self) -> String {
+        let t: Vec<String> = self.terms.iter().map(|t| format!("\"{t}\"")).collect();
+        t.join(" OR ")
+    }
+}
+
+fn words(re: &Regex, text: &str) -> Vec<String> {
+    re.find_iter(text).map(|m| m.as_str().to_string()).collect()
+}
+
+/// The eval queries, then names and phrases from the synthetic corpus.
+fn query_set(o: &Opts, corpus: &Path) -> Vec<BenchQuery> {
+    let word = Regex::new(r"\w+").expect("regex");
+    let tsv = std::fs::read_to_string(shared().join("eval/queries.tsv")).expect("queries.tsv");
+    let mut out: Vec<BenchQuery> = tsv
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(_, q)| BenchQuery {
+            kind: "eval",
+            terms: words(&word, q),
+        })
+        .filter(|q| !q.terms.is_empty())
+        .take(o.queries.unwrap_or(usize::MAX))
+        .collect();
+    let mut rng = Rng(o.seed ^ 0x5155_4552_5953);
+    // Names: whole names as phrases, and surnames alone.
+    for _ in 0..12 {
+        out.push(BenchQuery {
+            kind: "entity",
+            terms: vec![rng.pick(&SPEAKERS).to_string()],
+        });
+    }
+    for _ in 0..8 {
+        let name = rng.pick(&SPEAKERS);
+        let surname = name.rsplit(' ').next().unwrap_or(name);
+        out.push(BenchQuery {
+            kind: "entity",
+            terms: words(&word, surname),
+        });
+    }
+    // Phrases: two or three neighbouring words of a title in the corpus,
+    // sometimes with one more word.
+    let titles: Vec<String> = BufReader::new(std::fs::File::open(corpus).expect("corpus"))
+        .lines()
+        .take(5_000)
+        .filter_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(&l.ok()?).ok()?;
+            Some(v["title"].as_str()?.to_string())
+        })
+        .collect();
+    while out.iter().filter(|q| q.kind == "phrase").count() < 20 {
+        let title: &String = rng.pick(&titles);
+        let w: Vec<String> = words(&word, title)
+            .into_iter()
+            .filter(|w| w.chars().count() >= 4 && !w.chars().any(|c| c.is_ascii_digit()))
+            .collect();
+        if w.len() < 3 {
+            continue;
+        }
+        let len = 2 + rng.below(2).min(w.len() - 2);
+        let at = rng.below(w.len() - len + 1);
+        let mut terms = vec![w[at..at + len].join(" ")];
+        if rng.unit() < 0.5 {
+            terms.push(rng.pick(&w).clone());
+        }
+        out.push(BenchQuery {
+            kind: "phrase",
+            terms,
+        });
+    }
+    out
+}
+
+fn write_queries(path: &Path, qs: &[BenchQuery]) {
+    let mut s = String::new();
+    for q in qs {
+        let _ = writeln!(s, "{}\t{}", q.kind, q.terms.join("\t"));
+    }
+    std::fs::write(path, s).expect("queries written");
+}
+
+fn read_queries(path: &Path) -> Vec<BenchQuery> {
+    std::fs::read_to_string(path)
+        .expect("queries")
+        .lines()
+        .map(|l| {
+            let mut parts = l.split('\t');
+            let kind = match parts.next() {
+                Some("entity") => "entity",
+                Some("phrase") => "phrase",
+                _ => "eval",
+            };
+            BenchQuery {
+                kind,
+                terms: parts.map(str::to_string).collect(),
+            }
+        })
+        .collect()
+}
+
+/// The year a query is filtered to in the second pass: all 26 in turn.
+fn filter_year(i: usize) -> i32 {
+    2000 + (i % 26) as i32
+}
+
+// ---------------------------------------------------------------- engines
+
+#[derive(Deserialize)]
+struct Line {
+    id: String,
+    #[serde(default)]
+    title: Option<String>,
+    body: String,
+    #[serde(default)]
+    date: Option<String>,
+}
+
+fn each_line(input: &Path, mut f: impl FnMut(Line)) {
+    let r = BufReader::with_capacity(1 << 20, std::fs::File::open(input).expect("input"));
+    for line in r.lines() {
+        let line = line.expect("read");
+        f(serde_json::from_str(&line).expect("synthetic JSON"));
+    }
+}
+
+fn day_time(day: Day) -> DateTime {
+    DateTime::from_timestamp_secs(day.unix_days() * 86_400)
+}
+
+fn build_archivar(input: &Path, dir: &Path, memory_mb: usize) -> u64 {
+    let archive = Archive::open_or_create(dir, true).expect("archive");
+    let mut indexer = Indexer::new(&archive, memory_mb).expect("indexer");
+    let walk = ingest::walk(&[input.to_path_buf()]);
+    let mut items = 0;
+    let mut failed = 0;
+    for src in &walk.sources {
+        ingest::read_source(src, &ingest::Meta::default(), &mut |ev| match ev {
+            Event::Item(item) => {
+                indexer.add(&item).expect("add");
+                items += 1;
+            }
+            Event::Warning(..) => {}
+            Event::Error(_) => failed += 1,
+        });
+    }
+    assert_eq!(failed, 0, "synthetic items must all index");
+    indexer.commit().expect("commit");
+    items
+}
+
+fn tantivy_schema() -> Schema {
+    let mut b = Schema::builder();
+    b.add_text_field("id", STRING | STORED);
+    b.add_text_field("title", TEXT | STORED);
+    b.add_text_field("body", TEXT | STORED);
+    b.add_date_field("date", INDEXED | FAST);
+    b.build()
+}
+
+fn build_tantivy(input: &Path, dir: &Path, memory_mb: usize) -> u64 {
+    let schema = tantivy_schema();
+    let f = |n| schema.get_field(n).expect("field");
+    let (id, title, body, date) = (f("id"), f("title"), f("body"), f("date"));
+    let index = Index::create_in_dir(dir, schema.clone()).expect("index");
+    // Same budget and thread count as archivar's Indexer: tantivy's default.
+    let mut w = index
+        .writer::<TantivyDocument>(memory_mb.max(16) * 1_000_000)
+        .expect("writer");
+    let mut items = 0;
+    each_line(input, |l| {
+        let mut d = TantivyDocument::default();
+        d.add_text(id, &l.id);
+        d.add_text(title, l.title.as_deref().unwrap_or_default());
+        d.add_text(body, &l.body);
+        if let Some(day) = l.date.as_deref().and_then(|s| Day::parse(s).ok()) {
+            d.add_date(date, day_time(day));
+        }
+        w.add_document(d).expect("add");
+        items += 1;
+    });
+    w.commit().expect("commit");
+    w.wait_merging_threads().expect("merge");
+    items
+}
+
+fn fts5_path(dir: &Path) -> PathBuf {
+    dir.join("fts5.sqlite")
+}
+
+fn build_fts5(input: &Path, dir: &Path) -> u64 {
+    let mut db = rusqlite::Connection::open(fts5_path(dir)).expect("sqlite");
+    db.execute_batch(
+        "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+         CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, date UNINDEXED,
+           tokenize = 'unicode61 remove_diacritics 2');",
+    )
+    .expect("schema");
+    let tx = db.transaction().expect("transaction");
+    let mut items = 0;
+    {
+        let mut ins = tx
+            .prepare("INSERT INTO docs(id, title, body, date) VALUES (?1, ?2, ?3, ?4)")
+            .expect("insert");
+        each_line(input, |l| {
+            ins.execute(rusqlite::params![l.id, l.title, l.body, l.date])
+                .expect("insert");
+            items += 1;
+        });
+    }
+    tx.commit().expect("commit");
+    // Merge the b-trees into one, as an archive that is built once would.
+    db.execute_batch("INSERT INTO docs(docs) VALUES('optimize');")
+        .expect("optimize");
+    items
+}
+
+/// Latencies of one pass, and how many queries found nothing.
+#[derive(Serialize, Deserialize, Default, Clone)]
+struct Pass {
+    p50: f64,
+    p95: f64,
+    p99: f64,
+    mean: f64,
+    zero_hits: usize,
+    snippets_empty: usize,
+}
+
+fn summarize(mut ms: Vec<f64>, zero_hits: usize, snippets_empty: usize) -> Pass {
+    ms.sort_by(f64::total_cmp);
+    let pct = |p: f64| {
+        let rank = ((p / 100.0) * ms.len() as f64).ceil() as usize;
+        ms[rank.clamp(1, ms.len()) - 1]
+    };
+    Pass {
+        p50: pct(50.0),
+        p95: pct(95.0),
+        p99: pct(99.0),
+        mean: ms.iter().sum::<f64>() / ms.len() as f64,
+        zero_hits,
+        snippets_empty,
+    }
+}
+
+/// Runs one query (with or without a one-year filter) and returns
+/// (hits, hits without a snippet).
+type Runner<'a> = Box<dyn FnMut(usize, &BenchQuery, Option<i32>) -> (usize, usize) + 'a>;
+
+fn year_days(y: i32) -> (Day, Day) {
+    (
+        Day::from_ymd(y, 1, 1).expect("day"),
+        Day::from_ymd(y, 12, 31).expect("day"),
+    )
+}
+
+fn archivar_runner(archive: &Archive) -> Runner<'_> {
+    let searcher = archive.reader().expect("reader").searcher();
+    Box::new(move |_, q, year| {
+        let (from, to) = year.map(year_days).unzip();
+        let req = Request {
+            query: q.archivar(),
+            from,
+            to,
+            programs: vec![],
+            speakers: vec![],
+            sort: Sort::Relevance,
+            limit: 10,
+            offset: 0,
+            mode: MatchMode::Any,
+            snippets: 2,
+            facets: false,
+            collapse: true,
+        };
+        let hits = search::search(archive, &searcher, &req).expect("archivar search");
+        let empty = hits.hits.iter().filter(|h| h.snippets.is_empty()).count();
+        (hits.hits.len(), empty)
+    })
+}
+
+fn tantivy_runner(index: &Index) -> Runner<'_> {
+    let schema = index.schema();
+    let f = |n| schema.get_field(n).expect("field");
+    let (title, body, date) = (f("title"), f("body"), f("date"));
+    let searcher = index.reader().expect("reader").searcher();
+    let parser = QueryParser::for_index(index, vec![title, body]);
+    Box::new(move |_, q, year| {
+        let (parsed, _) = parser.parse_query_lenient(&q.tantivy());
+        let query: Box<dyn Query> = match year {
+            None => parsed,
+            Some(y) => {
+                let (from, to) = year_days(y);
+                let range = RangeQuery::new(
+                    Bound::Included(Term::from_field_date(date, day_time(from))),
+                    Bound::Included(Term::from_field_date(date, day_time(to))),
+                );
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, parsed),
+                    (Occur::Must, Box::new(range)),
+                ]))
+            }
+        };
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(10).order_by_score())
+            .expect("tantivy search");
+        let snip = SnippetGenerator::create(&searcher, &*query, body).expect("snippets");
+        let mut empty = 0;
+        for (_, addr) in &top {
+            let doc: TantivyDocument = searcher.doc(*addr).expect("doc");
+            let _title = doc.get_first(title).and_then(|v| v.as_str().map(str::len));
+            if snip.snippet_from_doc(&doc).to_html().is_empty() {
+                empty += 1;
+            }
+        }
+        (top.len(), empty)
+    })
+}
+
+fn fts5_runner(db: &rusqlite::Connection) -> Runner<'_> {
+    const SELECT: &str = "SELECT id, title, snippet(docs, -1, '<b>', '</b>', '…', 24) FROM docs";
+    let mut plain = db
+        .prepare(&format!(
+            "{SELECT} WHERE docs MATCH ?1 ORDER BY bm25(docs) LIMIT 10"
+        ))
+        .expect("query");
+    let mut dated = db
+        .prepare(&format!(
+            "{SELECT} WHERE docs MATCH ?1 AND date BETWEEN ?2 AND ?3 ORDER BY bm25(docs) LIMIT 10"
+        ))
+        .expect("query");
+    Box::new(move |_, q, year| {
+        let m = q.fts5();
+        let mut rows = match year {
+            None => plain.query(rusqlite::params![m]),
+            Some(y) => dated.query(rusqlite::params![
+                m,
+                format!("{y}-01-01"),
+                format!("{y}-12-31")
+            ]),
+        }
+        .expect("fts5 query");
+        let (mut n, mut empty) = (0, 0);
+        while let Some(row) = rows.next().expect("row") {
+            let _id: String = row.get(0).expect("id");
+            let _title: Option<String> = row.get(1).expect("title");
+            let snippet: String = row.get(2).expect("snippet");
+            if snippet.is_empty() {
+                empty += 1;
+            }
+            n += 1;
+        }
+        (n, empty)
+    })
+}
+
+/// Warm up with one untimed pass, then time a pass without and one with a
+/// one-year filter.
+fn run_queries(mut run: Runner<'_>, qs: &[BenchQuery]) -> (Pass, Pass) {
+    for (i, q) in qs.iter().enumerate() {
+        run(i, q, None);
+    }
+    let mut passes = Vec::new();
+    for filtered in [false, true] {
+        let (mut ms, mut zero, mut empty) = (Vec::with_capacity(qs.len()), 0, 0);
+        for (i, q) in qs.iter().enumerate() {
+            let year = filtered.then(|| filter_year(i));
+            let t = Instant::now();
+            let (n, e) = run(i, q, year);
+            ms.push(t.elapsed().as_secs_f64() * 1e3);
+            zero += usize::from(n == 0);
+            empty += e;
+        }
+        passes.push(summarize(ms, zero, empty));
+    }
+    let filtered = passes.pop().expect("pass");
+    (passes.pop().expect("pass"), filtered)
+}
+
+/// The hidden child mode: `--engine NAME --build|--query --input FILE
+/// --index DIR [--queries FILE] [--memory-mb N]`; prints one JSON line.
+fn child(args: &[String]) {
+    let get = |k: &str| {
+        args.iter()
+            .position(|a| a == k)
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from)
+    };
+    let engine = get("--engine").expect("--engine").display().to_string();
+    let dir = get("--index").expect("--index");
+    let memory_mb = get("--memory-mb")
+        .and_then(|m| m.display().to_string().parse().ok())
+        .unwrap_or(DEFAULT_MEMORY_MB);
+    if args.iter().any(|a| a == "--build") {
+        let input = get("--input").expect("--input");
+        std::fs::create_dir_all(&dir).expect("index dir");
+        let t = Instant::now();
+        let items = match engine.as_str() {
+            "archivar" => build_archivar(&input, &dir, memory_mb),
+            "tantivy" => build_tantivy(&input, &dir, memory_mb),
+            "fts5" => build_fts5(&input, &dir),
+            e => panic!("unknown engine {e}"),
+        };
+        let secs = t.elapsed().as_secs_f64();
+        println!("{}", serde_json::json!({"items": items, "seconds": secs}));
+    } else {
+        let qs = read_queries(&get("--queries").expect("--queries"));
+        let (plain, dated) = match engine.as_str() {
+            "archivar" => {
+                let archive = Archive::open(&dir).expect("archive");
+                run_queries(archivar_runner(&archive), &qs)
+            }
+            "tantivy" => {
+                let index = Index::open_in_dir(&dir).expect("index");
+                run_queries(tantivy_runner(&index), &qs)
+            }
+            "fts5" => {
+                let db = rusqlite::Connection::open(fts5_path(&dir)).expect("sqlite");
+                run_queries(fts5_runner(&db), &qs)
+            }
+            e => panic!("unknown engine {e}"),
+        };
+        println!("{}", serde_json::json!({"plain": plain, "dated": dated}));
+    }
+}
+
+/// Run this binary in child mode; returns its JSON line and peak RSS in bytes.
+// The child is reaped by `wait4` in `wait_rss`, which clippy cannot see.
+#[allow(clippy::zombie_processes)]
+fn spawn_child(args: &[String]) -> (serde_json::Value, u64) {
+    let exe = std::env::current_exe().expect("own path");
+    let mut c = Command::new(exe)
+        .arg("--child")
+        .args(args)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("child starts");
+    let mut out = String::new();
+    c.stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut out)
+        .expect("child output");
+    let (status, rss) = wait_rss(c.id());
+    assert!(status == 0, "child {args:?} failed with status {status}");
+    let v = serde_json::from_str(out.lines().last().unwrap_or("")).expect("child JSON");
+    (v, rss)
+}
+
+/// Wait for a child and return its exit status and peak RSS (bytes).
+fn wait_rss(pid: u32) -> (i32, u64) {
+    let mut status = 0;
+    // SAFETY: rusage is plain old data, zeroed is a valid value; wait4 only
+    // writes into the two pointers we pass for the child we spawned.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut ru) };
+    assert_eq!(r, pid as libc::pid_t, "wait4");
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // Linux reports ru_maxrss in KiB.
+    (code, ru.ru_maxrss as u64 * 1024)
+}
+
+/// Process start to first hit of `archivar search --json`, in ms, per run.
+fn cold_start(dir: &Path, qs: &[BenchQuery], runs: usize) -> Vec<f64> {
+    (0..runs)
+        .map(|i| {
+            let q = &qs[(i * 97) % qs.len()];
+            let t = Instant::now();
+            let mut c = Command::new(env!("CARGO_BIN_EXE_archivar"))
+                .arg("search")
+                .arg("--index")
+                .arg(dir)
+                .arg("--json")
+                .arg("--")
+                .arg(q.archivar())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("archivar runs");
+            let mut r = BufReader::new(c.stdout.take().expect("stdout"));
+            let mut first = String::new();
+            r.read_line(&mut first).expect("first line");
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            let _ = std::io::copy(&mut r, &mut std::io::sink());
+            let _ = c.wait();
+            ms
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- report
+
+#[derive(Default, Clone)]
+struct Figures {
+    items: u64,
+    build_s: f64,
+    raw: u64,
+    size: u64,
+    build_rss: u64,
+    query_rss: u64,
+    plain: Pass,
+    dated: Pass,
+}
+
+impl Figures {
+    fn items_per_s(&self) -> f64 {
+        self.items as f64 / self.build_s
+    }
+    fn mb_per_s(&self) -> f64 {
+        self.raw as f64 / 1e6 / self.build_s
+    }
+    fn size_ratio(&self) -> f64 {
+        self.size as f64 / self.raw as f64
+    }
+}
+
+struct SizeResult {
+    n: u64,
+    raw: u64,
+    figures: BTreeMap<&'static str, Figures>,
+    cold_ms: Vec<f64>,
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v[v.len() / 2]
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cores = cpu.lines().filter(|l| l.starts_with("processor")).count();
+    let model = cpu
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let mem_kb: u64 = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|m| m.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    format!(
+        "{cores} cores ({model}), {:.1} GiB memory (from /proc)",
+        mem_kb as f64 / 1024.0 / 1024.0
+    )
+}
+
+const NAMES: [(&str, &str); 3] = [
+    ("archivar", "archivar"),
+    ("tantivy", "tantivy default"),
+    ("fts5", "SQLite FTS5"),
+];
+
+fn display(e: &str) -> &str {
+    NAMES.iter().find(|n| n.0 == e).map_or(e, |n| n.1)
+}
+
+/// "higher is better" figures compare as a/b, the others too: a ratio is
+/// always engine ÷ reference, so the reader reads the direction from the
+/// column (items/s: above 1 is faster; ms: below 1 is faster).
+fn ratio(a: f64, b: f64) -> String {
+    if b > 0.0 && a.is_finite() && b.is_finite() {
+        format!("{:.2}×", a / b)
+    } else {
+        "–".into()
+    }
+}
+
+fn report(o: &Opts, results: &[SizeResult], nq: usize, hash10k: &str) -> String {
+    let mut s = String::new();
+    let sizes: Vec<String> = results.iter().map(|r| label(r.n)).collect();
+    let _ = writeln!(s, "# archivar at scale: {}\n", sizes.join(", "));
+    let _ = writeln!(
+        s,
+        "Command: `cargo bench --bench scale -- --sizes {}{}` · seed {} · writer memory {} MB \
+         · {} · run of {} UTC\n",
+        o.sizes
+            .iter()
+            .map(|&n| label(n))
+            .collect::<Vec<_>>()
+            .join(","),
+        o.queries
+            .map_or(String::new(), |q| format!(" --queries {q}")),
+        o.seed,
+        o.memory_mb,
+        machine(),
+        now_utc(),
+    );
+    let _ = writeln!(
+        s,
+        "Queries: {nq} ({} eval queries of `../shared/eval/queries.tsv`, \
+         plus entity and phrase queries), warm, top 10 with snippets; \"year\" = the same \
+         queries filtered to one year (2000 + i mod 26). Latencies in ms. \
+         SHA-256 of synth-10k.jsonl: `{hash10k}` (regenerated and compared in this run).\n",
+        nq - 40,
+    );
+    for r in results {
+        let _ = writeln!(
+            s,
+            "## {} items ({:.0} MB JSON Lines)\n",
+            label(r.n),
+            r.raw as f64 / 1e6
+        );
+        s.push_str(
+            "| engine | build s | items/s | MB/s | index MB | size/raw | build peak RSS MB | query RSS MB \
+             | p50 | p95 | p99 | year p50 | year p95 | year p99 | zero-hit q (plain/year) |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for e in ENGINES {
+            let Some(f) = r.figures.get(e) else { continue };
+            let _ = writeln!(
+                s,
+                "| {} | {:.1} | {:.0} | {:.2} | {:.0} | {:.2} | {:.0} | {:.0} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} | {}/{} |",
+                display(e),
+                f.build_s,
+                f.items_per_s(),
+                f.mb_per_s(),
+                f.size as f64 / 1e6,
+                f.size_ratio(),
+                f.build_rss as f64 / 1e6,
+                f.query_rss as f64 / 1e6,
+                f.plain.p50,
+                f.plain.p95,
+                f.plain.p99,
+                f.dated.p50,
+                f.dated.p95,
+                f.dated.p99,
+                f.plain.zero_hits,
+                f.dated.zero_hits,
+            );
+        }
+        s.push_str(
+            "\nRatios (engine ÷ reference; items/s and MB/s: above 1 is faster; \
+             size, RSS and ms: below 1 is better):\n\n\
+             | engine ÷ reference | items/s | MB/s | size/raw | build peak RSS | p50 | p95 | p99 | year p50 | year p95 | year p99 |\n\
+             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        );
+        for (a, b) in [
+            ("archivar", "tantivy"),
+            ("archivar", "fts5"),
+            ("tantivy", "fts5"),
+        ] {
+            let (Some(x), Some(y)) = (r.figures.get(a), r.figures.get(b)) else {
+                continue;
+            };
+            let _ = writeln!(
+                s,
+                "| {} ÷ {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                display(a),
+                display(b),
+                ratio(x.items_per_s(), y.items_per_s()),
+                ratio(x.mb_per_s(), y.mb_per_s()),
+                ratio(x.size_ratio(), y.size_ratio()),
+                ratio(x.build_rss as f64, y.build_rss as f64),
+                ratio(x.plain.p50, y.plain.p50),
+                ratio(x.plain.p95, y.plain.p95),
+                ratio(x.plain.p99, y.plain.p99),
+                ratio(x.dated.p50, y.dated.p50),
+                ratio(x.dated.p95, y.dated.p95),
+                ratio(x.dated.p99, y.dated.p99),
+            );
+        }
+        if !r.cold_ms.is_empty() {
+            let _ = writeln!(
+                s,
+                "\narchivar cold start (process start to first hit of `archivar search --json`, \
+                 page cache warm): median {:.1} ms of {} runs ({}).\n",
+                median(&r.cold_ms),
+                r.cold_ms.len(),
+                r.cold_ms
+                    .iter()
+                    .map(|m| format!("{m:.1}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        if let Some(a) = r.figures.get("archivar") {
+            let check = |ok: bool| if ok { "met" } else { "missed" };
+            let t = r.figures.get("tantivy");
+            let f = r.figures.get("fts5");
+            let vs =
+                |x: Option<&Figures>| x.map_or(f64::NAN, |x| a.items_per_s() / x.items_per_s());
+            let _ = writeln!(
+                s,
+                "Targets at this size: indexing ≥ 2× FTS5: {:.2}× ({}); ≥ 0.8× tantivy: {:.2}× ({}); \
+                 p99 ≤ 10 ms: {:.1} ms ({}), with year filter {:.1} ms ({}); size ≤ 0.7× raw: {:.2}× ({}); \
+                 build peak RSS ≤ 1 GiB: {:.0} MiB ({}).\n",
+                vs(f),
+                check(vs(f) >= 2.0),
+                vs(t),
+                check(vs(t) >= 0.8),
+                a.plain.p99,
+                check(a.plain.p99 <= 10.0),
+                a.dated.p99,
+                check(a.dated.p99 <= 10.0),
+                a.size_ratio(),
+                check(a.size_ratio() <= 0.7),
+                a.build_rss as f64 / 1048576.0,
+                check(a.build_rss <= 1 << 30),
+            );
+        }
+    }
+    if results.len() > 1 {
+        let _ = writeln!(
+            s,
+            "## Growth {}\n\nEach figure, then its factor over the previous size \
+             (items grow {}).\n",
+            sizes.join(" → "),
+            results
+                .windows(2)
+                .map(|w| format!("{}×", w[1].n / w[0].n.max(1)))
+                .collect::<Vec<_>>()
+                .join(", then ")
+        );
+        s.push_str("| engine | figure |");
+        for l in &sizes {
+            let _ = write!(s, " {l} |");
+        }
+        s.push_str("\n|---|---|");
+        s.push_str(&"---:|".repeat(sizes.len()));
+        s.push('\n');
+        type Get = fn(&Figures) -> f64;
+        let rows: [(&str, Get); 6] = [
+            ("build s", |f| f.build_s),
+            ("index MB", |f| f.size as f64 / 1e6),
+            ("build peak RSS MB", |f| f.build_rss as f64 / 1e6),
+            ("p50 ms", |f| f.plain.p50),
+            ("p99 ms", |f| f.plain.p99),
+            ("year p99 ms", |f| f.dated.p99),
+        ];
+        for e in ENGINES {
+            for (name, get) in &rows {
+                let _ = write!(s, "| {} | {name} |", display(e));
+                let mut prev: Option<f64> = None;
+                for r in results {
+                    match r.figures.get(e).map(get) {
+                        Some(v) => {
+                            let _ = match prev {
+                                Some(p) if p > 0.0 => write!(s, " {v:.1} ({:.1}×) |", v / p),
+                                _ => write!(s, " {v:.1} |"),
+                            };
+                            prev = Some(v);
+                        }
+                        None => s.push_str(" – |"),
+                    }
+                }
+                s.push('\n');
+            }
+        }
+        s.push_str("| archivar | cold start ms (median) |");
+        for r in results {
+            let _ = write!(s, " {:.1} |", median(&r.cold_ms));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn now_utc() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let day = Day::from_unix_days(secs.div_euclid(86_400)).map_or("?".into(), |d| d.to_string());
+    let t = secs.rem_euclid(86_400);
+    format!("{day} {:02}:{:02}", t / 3600, t % 3600 / 60)
+}
+
+// ---------------------------------------------------------------- main
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--child") {
+        child(&args[1..]);
+        return;
+    }
+    let o = match parse_opts(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    if !shared().join("corpora").exists() {
+        eprintln!("{} not found: nothing to measure", shared().display());
+        return;
+    }
+    std::fs::create_dir_all(&o.work).expect("work dir");
+    let mut pools = None;
+    let hash10k = check_reproducible(&mut pools, &o);
+    eprintln!("synth-10k.jsonl sha256 {hash10k} (same seed, same bytes: checked)");
+    let mut results = Vec::new();
+    for &n in &o.sizes {
+        let input = corpus(&mut pools, &o, n);
+        // The pools are no longer needed once the largest corpus is made.
+        if Some(&n) == o.sizes.iter().max() {
+            pools = None;
+        }
+        let raw = file_len(&input);
+        let qs = query_set(&o, &input);
+        let nq = qs.len();
+        let qfile = o.work.join(format!("queries-{}.tsv", label(n)));
+        write_queries(&qfile, &qs);
+        let mut r = SizeResult {
+            n,
+            raw,
+            figures: BTreeMap::new(),
+            cold_ms: Vec::new(),
+        };
+        for e in ENGINES {
+            let dir = o.work.join(format!("index-{}-{e}", label(n)));
+            let _ = std::fs::remove_dir_all(&dir);
+            let common = |mode: &str| -> Vec<String> {
+                vec![
+                    "--engine".into(),
+                    e.into(),
+                    mode.into(),
+                    "--index".into(),
+                    dir.display().to_string(),
+                    "--input".into(),
+                    input.display().to_string(),
+                    "--queries".into(),
+                    qfile.display().to_string(),
+                    "--memory-mb".into(),
+                    o.memory_mb.to_string(),
+                ]
+            };
+            eprintln!("{}: {e}: indexing", label(n));
+            let (b, build_rss) = spawn_child(&common("--build"));
+            let items = b["items"].as_u64().unwrap_or(0);
+            assert_eq!(items, n, "{e} indexed every item");
+            let size = dir_size(&dir);
+            eprintln!("{}: {e}: querying", label(n));
+            let (q, query_rss) = spawn_child(&common("--query"));
+            let pass = |k: &str| serde_json::from_value(q[k].clone()).expect("pass");
+            let f = Figures {
+                items,
+                build_s: b["seconds"].as_f64().unwrap_or(f64::NAN),
+                raw,
+                size,
+                build_rss,
+                query_rss,
+                plain: pass("plain"),
+                dated: pass("dated"),
+            };
+            eprintln!(
+                "{}: {e}: {:.1} s, {:.0} items/s, size {:.2}× raw, peak {:.0} MB, p50 {:.2} / p99 {:.2} ms, year p99 {:.2} ms",
+                label(n),
+                f.build_s,
+                f.items_per_s(),
+                f.size_ratio(),
+                build_rss as f64 / 1e6,
+                f.plain.p50,
+                f.plain.p99,
+                f.dated.p99
+            );
+            if e == "archivar" {
+                r.cold_ms = cold_start(&dir, &qs, o.cold_runs);
+            }
+            r.figures.insert(e, f);
+            if !o.keep {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+        }
+        results.push(r);
+        // Print and write after each size, so a cut-off run keeps what it has.
+        let md = report(&o, &results, nq, &hash10k);
+        let sizes: Vec<String> = o.sizes.iter().map(|&n| label(n)).collect();
+        let out = o.work.join(format!("report-{}.md", sizes.join("-")));
+        std::fs::write(&out, &md).expect("report written");
+        if results.len() == o.sizes.len() {
+            println!("{md}");
+            eprintln!("report: {}", out.display());
+        } else {
+            eprintln!("(partial report so far: {})", out.display());
+        }
+    }
+}
