@@ -48,6 +48,23 @@ pub struct Stats {
     pub index_bytes: u64,
 }
 
+/// The buckets of a terms aggregation's result as counts.
+pub fn buckets(x: &Value) -> Vec<Count> {
+    x["buckets"]
+        .as_array()
+        .map(|bs| {
+            bs.iter()
+                .filter_map(|b| {
+                    Some(Count {
+                        name: b["key"].as_str()?.to_string(),
+                        count: b["doc_count"].as_u64()?,
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Compute the statistics of an index.
 pub fn stats(archive: &Archive, searcher: &Searcher) -> Result<Stats, IndexError> {
     let req: Aggregations = serde_json::from_value(json!({
@@ -72,21 +89,6 @@ pub fn stats(archive: &Archive, searcher: &Searcher) -> Result<Stats, IndexError
         }
         let nanos = x["value"].as_f64()?;
         Day::from_unix_days((nanos / 1e9 / 86_400.0).floor() as i64).map(|d| d.to_string())
-    };
-    let buckets = |x: &Value| -> Vec<Count> {
-        x["buckets"]
-            .as_array()
-            .map(|bs| {
-                bs.iter()
-                    .filter_map(|b| {
-                        Some(Count {
-                            name: b["key"].as_str()?.to_string(),
-                            count: b["doc_count"].as_u64()?,
-                        })
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
     };
     Ok(Stats {
         index: archive.dir.display().to_string(),

@@ -277,22 +277,9 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
     match src.format {
         Format::Srt | Format::WebVtt | Format::Ttml => read_subtitle(src, given, sink),
         Format::Text => {
-            let bytes = match std::fs::read(&src.path) {
-                Ok(b) => b,
-                Err(e) => return sink(Event::Error(io_err(e))),
+            let Some(decoded) = read_text_file(src, sink) else {
+                return;
             };
-            let decoded = match decode::decode(&bytes, &loc) {
-                Ok(d) => d,
-                Err(e) => return sink(Event::Error(e)),
-            };
-            if let Some(enc) = decoded.encoding {
-                sink(Event::Warning(
-                    loc.clone(),
-                    format!(
-                        "not UTF-8; decoded as {enc}. Convert the file to UTF-8 to silence this"
-                    ),
-                ));
-            }
             match text::parse_text(&decoded.text, &src.id, &src.path) {
                 Ok(p) => {
                     for w in p.warnings {
@@ -370,22 +357,38 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
     }
 }
 
-fn read_subtitle(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
+/// Read and decode a whole text file; a legacy encoding is a warning, a
+/// file that cannot be read or decoded an error (and `None`).
+fn read_text_file(src: &Source, sink: &mut dyn FnMut(Event)) -> Option<decode::Decoded> {
     let loc = Location::file(&src.path);
     let bytes = match std::fs::read(&src.path) {
         Ok(b) => b,
-        Err(source) => return sink(Event::Error(IngestError::Io { loc, source })),
+        Err(source) => {
+            sink(Event::Error(IngestError::Io { loc, source }));
+            return None;
+        }
     };
     let decoded = match decode::decode(&bytes, &loc) {
         Ok(d) => d,
-        Err(e) => return sink(Event::Error(e)),
+        Err(e) => {
+            sink(Event::Error(e));
+            return None;
+        }
     };
     if let Some(enc) = decoded.encoding {
         sink(Event::Warning(
-            loc.clone(),
+            loc,
             format!("not UTF-8; decoded as {enc}. Convert the file to UTF-8 to silence this"),
         ));
     }
+    Some(decoded)
+}
+
+fn read_subtitle(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
+    let loc = Location::file(&src.path);
+    let Some(decoded) = read_text_file(src, sink) else {
+        return;
+    };
     let parsed = match src.format {
         Format::Srt => subtitle::parse_srt(&decoded.text, &src.path),
         Format::WebVtt => subtitle::parse_vtt(&decoded.text, &src.path),

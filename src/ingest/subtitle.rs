@@ -226,6 +226,21 @@ fn paragraphs(text: &str) -> Vec<(u64, Vec<&str>)> {
     out
 }
 
+/// The cues of one SRT or WebVTT cue block's text lines: one for each
+/// voice in it.
+fn push_cues(p: &mut Parsed, start: u64, end: u64, lines: &[&str], line: u64) {
+    for (voice, text) in voices(&lines.join("\n")) {
+        p.cues.push(Cue {
+            start,
+            end,
+            text,
+            voice,
+            color: None,
+            line,
+        });
+    }
+}
+
 /// Read an SRT file's cues. Cue numbers are optional; a cue whose time
 /// line cannot be read is skipped with a warning.
 pub fn parse_srt(text: &str, path: &Path) -> Result<Parsed, IngestError> {
@@ -239,19 +254,7 @@ pub fn parse_srt(text: &str, path: &Path) -> Result<Parsed, IngestError> {
             at += 1;
         }
         match parse_timing(rest[0]) {
-            Some(Ok((start, end))) => {
-                let raw = rest[1..].join("\n");
-                for (voice, text) in voices(&raw) {
-                    p.cues.push(Cue {
-                        start,
-                        end,
-                        text,
-                        voice,
-                        color: None,
-                        line: at,
-                    });
-                }
-            }
+            Some(Ok((start, end))) => push_cues(&mut p, start, end, &rest[1..], at),
             Some(Err(msg)) => p.warnings.push((at, format!("{msg}; cue skipped"))),
             None => p.warnings.push((
                 at,
@@ -331,19 +334,7 @@ pub fn parse_vtt(text: &str, path: &Path) -> Result<Parsed, IngestError> {
         };
         let at = line + timing_at as u64;
         match parse_timing(timing) {
-            Some(Ok((start, end))) => {
-                let raw = lines[timing_at + 1..].join("\n");
-                for (voice, text) in voices(&raw) {
-                    p.cues.push(Cue {
-                        start,
-                        end,
-                        text,
-                        voice,
-                        color: None,
-                        line: at,
-                    });
-                }
-            }
+            Some(Ok((start, end))) => push_cues(&mut p, start, end, &lines[timing_at + 1..], at),
             Some(Err(msg)) => p.warnings.push((at, format!("{msg}; cue skipped"))),
             None => unreachable!("the line holds -->"),
         }

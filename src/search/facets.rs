@@ -9,7 +9,7 @@
 
 use super::{Request, SearchError, prepare};
 use crate::index::Archive;
-use crate::index::stats::Count;
+use crate::index::stats::{Count, buckets};
 use crate::item::Day;
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -45,22 +45,6 @@ fn aggregate(
         .map_err(|e| SearchError::Index(archive.tantivy(e)))?;
     serde_json::to_value(&res)
         .map_err(|e| SearchError::Index(crate::error::IndexError::Schema(e.to_string())))
-}
-
-fn buckets(x: &Value) -> Vec<Count> {
-    x["buckets"]
-        .as_array()
-        .map(|bs| {
-            bs.iter()
-                .filter_map(|b| {
-                    Some(Count {
-                        name: b["key"].as_str()?.to_string(),
-                        count: b["doc_count"].as_u64()?,
-                    })
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Count the items matching `query` per programme and per speaker.
