@@ -162,6 +162,10 @@ pub fn repeats(
 ) -> Result<Repeats, SearchError> {
     let err = |e| SearchError::Index(archive.tantivy(e));
     let term = Term::from_field_u64(archive.fields().cluster, cluster);
+    // Most items are clusters of their own: no second search for them.
+    if searcher.doc_freq(&term).map_err(err)? <= 1 {
+        return Ok(Repeats::default());
+    }
     let both = BooleanQuery::new(vec![
         (Occur::Must, query.box_clone()),
         (

@@ -246,15 +246,7 @@ pub fn parse_results(stdout: &[u8]) -> Results {
 /// Run `archivar --index DIR search --json ARGS…`, expecting `code`, and
 /// read the output back (also checked against `schema/hit.v1.schema.json`).
 pub fn search_json(index: &Path, args: &[&str], code: i32) -> Results {
-    let out = archivar_in(index)
-        .arg("search")
-        .arg("--json")
-        .args(args)
-        .assert()
-        .code(code)
-        .get_output()
-        .stdout
-        .clone();
+    let out = json_stdout(index, "search", args, code);
     validate_hit_lines(&out);
     parse_results(&out)
 }
@@ -344,16 +336,22 @@ pub fn assert_error(assert: assert_cmd::assert::Assert, needle: &str) {
 
 /// `archivar trend --json` with `args`, validated against its schema.
 pub fn trend_json(index: &Path, args: &[&str], code: i32) -> Value {
-    let out = archivar_in(index)
-        .arg("trend")
+    let out = json_stdout(index, "trend", args, code);
+    let value: Value = serde_json::from_slice(&out).expect("trend --json prints JSON");
+    assert_valid("trend.v1.schema.json", &value);
+    value
+}
+
+/// The stdout of `archivar --index DIR COMMAND --json ARGS…`, which must
+/// exit with `code`.
+fn json_stdout(index: &Path, command: &str, args: &[&str], code: i32) -> Vec<u8> {
+    archivar_in(index)
+        .arg(command)
         .arg("--json")
         .args(args)
         .assert()
         .code(code)
         .get_output()
         .stdout
-        .clone();
-    let value: Value = serde_json::from_slice(&out).expect("trend --json prints JSON");
-    assert_valid("trend.v1.schema.json", &value);
-    value
+        .clone()
 }
