@@ -118,6 +118,16 @@ fn lex(query: &str, is_field: &dyn Fn(&str) -> bool, known: &str) -> Result<Vec<
             }
             '-' | '+' => {
                 let next = chars.get(i + 1).copied();
+                // `"Euro Hawk"-Affäre`: a hyphen glued to a closing quote
+                // joins a compound; it excludes nothing.
+                if c == '-'
+                    && i > 0
+                    && is_quote(chars[i - 1])
+                    && next.is_some_and(char::is_alphanumeric)
+                {
+                    i += 1;
+                    continue;
+                }
                 if next.is_none_or(|n| n.is_whitespace() || n == ')') {
                     return Err(QueryError::Dangling {
                         op: c.to_string(),
@@ -403,6 +413,28 @@ mod tests {
                 field: None,
                 text: "Seltene Erden".into()
             }
+        );
+        // A hyphen after a closing quote joins a compound, as the
+        // tagesschau rundowns write them: it excludes nothing.
+        assert_eq!(
+            p("\"Euro Hawk\"-Affäre").unwrap(),
+            Node::And(vec![
+                Node::Phrase {
+                    field: None,
+                    text: "Euro Hawk".into()
+                },
+                w("Affäre")
+            ])
+        );
+        assert_eq!(
+            p("\"Euro Hawk\" -Affäre").unwrap(),
+            Node::And(vec![
+                Node::Phrase {
+                    field: None,
+                    text: "Euro Hawk".into()
+                },
+                Node::Not(Box::new(w("Affäre")))
+            ])
         );
         assert_eq!(
             p("10:30 Uhr").unwrap(),
