@@ -1309,6 +1309,30 @@ fn compounds_find_their_parts_apart() {
 }
 
 #[test]
+fn compounds_meet_through_shared_parts_and_mark_only_the_part() {
+    // archiv-hintergrund-klimageld has "Klimageld", "Klimageldes" and
+    // "klimaschädliche", never "Klima" or "Politik" alone;
+    // dlfnova-2025-07-02-hitzewelle has "klimatisierte" and no other "Klima".
+    let idx = data_index();
+    // A word finds the compounds it starts, marked only as far as it goes.
+    let r = search_json(idx.path(), &["-n", "50", "--no-collapse", "Klima"], 0);
+    let m = r.hit("archiv-hintergrund-klimageld").marked_snippets();
+    assert!(!m.is_empty() && m.iter().all(|w| w == "Klima"), "{m:?}");
+    // Items with the word itself rank above those with only a compound.
+    let ids = r.ids();
+    let pos = |id: &str| ids.iter().position(|x| *x == id).unwrap();
+    assert!(pos("dlf-2024-01-01-co2-preis") < pos("archiv-hintergrund-klimageld"));
+    // A rest that is no word makes no compound: "klimatisierte" is not
+    // "Klima" + "tisierte".
+    assert!(!ids.contains(&"dlfnova-2025-07-02-hitzewelle"), "{ids:?}");
+    // A compound of the query shares a part with a compound of the item:
+    // "Klimapolitik" and "Klimageld" meet in "Klima".
+    let r = search_json(idx.path(), &["-n", "50", "Klimapolitik"], 0);
+    let m = r.hit("archiv-hintergrund-klimageld").marked_snippets();
+    assert!(!m.is_empty() && m.iter().all(|w| w == "Klima"), "{m:?}");
+}
+
+#[test]
 fn name_variants_meet_and_are_marked() {
     // data/README.md: "Selenski" only in ndr-2025-03-11-selenski-dschidda,
     // "Zelensky" only in presse-international-zelensky; "Lukaschenka" in

@@ -86,6 +86,60 @@ fn best(
     found
 }
 
+/// The terms of the dictionary that start with a prefix, at most so many,
+/// with their document frequencies.
+pub type Prefixed<'a> = dyn Fn(&str, usize) -> Vec<(String, u64)> + 'a;
+
+/// Most compounds a word is widened to.
+pub const MAX_COMPOUNDS: usize = 8;
+
+/// Terms of the dictionary looked at for one word, at most: "land" starts
+/// thousands of terms, and a query must stay fast on a million items.
+const MAX_SCANNED: usize = 4_000;
+
+/// Candidates whose rest is looked up, at most.
+const MAX_CHECKED: usize = 64;
+
+/// Shortest word that is widened to the compounds it starts, in letters of
+/// its normalised form.
+pub const MIN_MODIFIER: usize = 5;
+
+/// Compounds of the vocabulary that start with `stem` and go on with a word
+/// of the index ("klima" → "klimawandel", "rustungsexport" →
+/// "rustungsexportbericht"; not "rotation" for "rot"), most frequent first.
+/// `prefixed` lists the dictionary's terms that start with a prefix, with
+/// their document frequencies, in order; `df` gives one term's frequency.
+pub fn compounds(
+    analyzer: &Analyzer,
+    stem: &str,
+    prefixed: &Prefixed,
+    df: &dyn Fn(&str) -> u64,
+) -> Vec<String> {
+    if stem.chars().count() < MIN_MODIFIER || !stem.chars().all(char::is_alphabetic) {
+        return Vec::new();
+    }
+    let mut candidates: Vec<(String, u64)> = prefixed(stem, MAX_SCANNED)
+        .into_iter()
+        .filter(|(t, n)| *n >= MIN_DF && t.len() > stem.len())
+        .collect();
+    candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    // Most frequent first, and only so many checked: each check looks the
+    // rest of the word up in the dictionary.
+    candidates
+        .into_iter()
+        .take(MAX_CHECKED)
+        .filter(|(t, _)| {
+            let rest: Vec<char> = t[stem.len()..].chars().collect();
+            LINKS.iter().any(|link| {
+                let l: Vec<char> = link.chars().collect();
+                rest.starts_with(&l) && part(analyzer, &rest[l.len()..], df).is_some()
+            })
+        })
+        .take(MAX_COMPOUNDS)
+        .map(|(t, _)| t)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +196,47 @@ mod tests {
             parts("Pferdefleischskandal", &v),
             Some(norm(&["Pferd", "Fleisch", "Skandal"]))
         );
+    }
+
+    fn prefixed(v: &HashMap<String, u64>) -> impl Fn(&str, usize) -> Vec<(String, u64)> + '_ {
+        |p, limit| {
+            let mut t: Vec<(String, u64)> = v
+                .iter()
+                .filter(|(k, _)| k.starts_with(p))
+                .map(|(k, n)| (k.clone(), *n))
+                .collect();
+            t.sort();
+            t.truncate(limit);
+            t
+        }
+    }
+
+    #[test]
+    fn compounds_a_word_starts() {
+        let v = vocab(&[
+            "Klima",
+            "Klimawandel",
+            "Klimageld",
+            "Wandel",
+            "Geld",
+            "klimatisiert",
+            "Rüstungsexport",
+            "Rüstungsexportbericht",
+            "Bericht",
+        ]);
+        let a = Analyzer::shared();
+        let df = |t: &str| v.get(t).copied().unwrap_or(0);
+        let stem = |w: &str| a.normalize(w).unwrap();
+        let mut c = compounds(a, &stem("Klima"), &prefixed(&v), &df);
+        c.sort();
+        // Not "klimatisiert": "tisiert" is no word here.
+        assert_eq!(c, norm(&["Klimageld", "Klimawandel"]));
+        assert_eq!(
+            compounds(a, &stem("Rüstungsexporte"), &prefixed(&v), &df),
+            norm(&["Rüstungsexportbericht"])
+        );
+        // Too short to start compounds ("Rot" would find "Rotation").
+        assert!(compounds(a, &stem("Geld"), &prefixed(&v), &df).is_empty());
     }
 
     #[test]

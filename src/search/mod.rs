@@ -159,6 +159,13 @@ type WordClauses = (Vec<Box<dyn Query>>, Option<Box<dyn Query>>);
 /// Weight of a compound's split form against the word itself.
 pub const SPLIT_WEIGHT: f32 = 0.5;
 
+/// Weight of the compounds a word starts against the word itself.
+pub const COMPOUND_WEIGHT: f32 = 0.1;
+
+/// Weight of each part of a compound alone, and of the compounds a part
+/// starts ("Plagiatsaffäre" finds "Plagiatsfall" through "Plagiat").
+pub const PART_WEIGHT: f32 = 0.15;
+
 struct Builder<'a> {
     archive: &'a Archive,
     searcher: &'a Searcher,
@@ -353,12 +360,25 @@ impl Builder<'_> {
                     self.passage
                         .extend(split.iter().map(|v| (v.clone(), SPLIT_WEIGHT)));
                 }
+                let mut widened = Vec::new();
+                for p in &split {
+                    let compounds = self.compounds(p);
+                    if positive {
+                        self.mark_compounds(p, &compounds);
+                    }
+                    widened.extend(compounds);
+                }
+                if positive {
+                    self.marks.terms.extend(split.iter().cloned());
+                    let alone = split.iter().chain(&widened);
+                    self.passage.extend(alone.map(|v| (v.clone(), PART_WEIGHT)));
+                }
                 let clause = across_fields(&fields, |f| {
                     let together: Vec<(Occur, Box<dyn Query>)> = split
                         .iter()
                         .map(|p| (Occur::Must, term_query(f, p)))
                         .collect();
-                    Box::new(BooleanQuery::new(vec![
+                    let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![
                         (Occur::Should, term_query(f, t)),
                         (
                             Occur::Should,
@@ -367,7 +387,20 @@ impl Builder<'_> {
                                 SPLIT_WEIGHT,
                             )),
                         ),
-                    ]))
+                    ];
+                    let any: Vec<(Occur, Box<dyn Query>)> = split
+                        .iter()
+                        .chain(&widened)
+                        .map(|p| (Occur::Should, term_query(f, p)))
+                        .collect();
+                    alts.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(
+                            Box::new(BooleanQuery::new(any)),
+                            PART_WEIGHT,
+                        )),
+                    ));
+                    Box::new(BooleanQuery::new(alts))
                 });
                 return (vec![with_phonetic(clause, phonetic)], None);
             }
@@ -377,6 +410,10 @@ impl Builder<'_> {
                 .collect();
             if clauses.len() == 1 {
                 let c = clauses.pop().expect("one clause");
+                let c = match (field, parts.as_slice()) {
+                    (None, [(_, stem)]) => self.with_compounds(c, stem, positive),
+                    _ => c,
+                };
                 clauses.push(with_phonetic(c, phonetic));
             }
             return (clauses, None);
@@ -400,6 +437,64 @@ impl Builder<'_> {
             Box::new(BooleanQuery::new(alts))
         });
         (clauses, Some(bonus))
+    }
+
+    /// A word's clause, also matching, at [`COMPOUND_WEIGHT`], the
+    /// compounds of the index that it starts ("Klima" → "Klimawandel").
+    fn with_compounds(
+        &mut self,
+        clause: Box<dyn Query>,
+        stem: &str,
+        positive: bool,
+    ) -> Box<dyn Query> {
+        let compounds = self.compounds(stem);
+        if compounds.is_empty() {
+            return clause;
+        }
+        if positive {
+            self.mark_compounds(stem, &compounds);
+            self.passage
+                .extend(compounds.iter().map(|c| (c.clone(), COMPOUND_WEIGHT)));
+        }
+        let field = self.archive.fields().text;
+        let any: Vec<(Occur, Box<dyn Query>)> = compounds
+            .iter()
+            .map(|c| (Occur::Should, term_query(field, c)))
+            .collect();
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Should, clause),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    Box::new(BooleanQuery::new(any)),
+                    COMPOUND_WEIGHT,
+                )),
+            ),
+        ]))
+    }
+
+    /// Mark the compounds a word starts, only as far as the word goes.
+    fn mark_compounds(&mut self, stem: &str, compounds: &[String]) {
+        for c in compounds {
+            if self.marks.terms.insert(c.clone()) {
+                self.marks.prefixes.insert(c.clone(), stem.chars().count());
+            }
+        }
+    }
+
+    /// Compounds of the index that start with this stem ([`decompound`]).
+    fn compounds(&self, stem: &str) -> Vec<String> {
+        let field = self.archive.fields().text;
+        decompound::compounds(
+            self.analyzer,
+            stem,
+            &|prefix, limit| prefixed_terms(self.searcher, field, prefix, limit),
+            &|t| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(field, t))
+                    .unwrap_or(0)
+            },
+        )
     }
 
     /// Split a compound into words of the index ([`decompound`]).
@@ -442,6 +537,43 @@ impl Builder<'_> {
             parts_query(f, &parts).unwrap_or_else(|| Box::new(EmptyQuery))
         }))
     }
+}
+
+/// Terms of a field that start with `prefix`, with their document
+/// frequencies summed over the segments, at most about `limit` of them.
+fn prefixed_terms(
+    searcher: &Searcher,
+    field: Field,
+    prefix: &str,
+    limit: usize,
+) -> Vec<(String, u64)> {
+    let mut hi = prefix.as_bytes().to_vec();
+    // The smallest key above every key that starts with the prefix.
+    while let Some(last) = hi.pop() {
+        if last < 0xff {
+            hi.push(last + 1);
+            break;
+        }
+    }
+    let mut found: std::collections::BTreeMap<String, u64> = Default::default();
+    for seg in searcher.segment_readers() {
+        let Ok(inv) = seg.inverted_index(field) else {
+            continue;
+        };
+        let range = inv.terms().range().ge(prefix.as_bytes());
+        let range = if hi.is_empty() { range } else { range.lt(&hi) };
+        let Ok(mut stream) = range.into_stream() else {
+            continue;
+        };
+        let mut n = 0;
+        while n < limit && stream.advance() {
+            n += 1;
+            if let Ok(t) = std::str::from_utf8(stream.key()) {
+                *found.entry(t.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    found.into_iter().collect()
 }
 
 fn term_query(f: Field, text: &str) -> Box<dyn Query> {

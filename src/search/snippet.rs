@@ -24,6 +24,10 @@ pub struct Marks {
     pub terms: HashSet<String>,
     /// Phrases: (position offset, term) from the phrase's first word.
     pub phrases: Vec<Vec<(u32, String)>>,
+    /// Compounds among `terms` found through the word they start, with
+    /// that word's length in letters of the analysed form: only that part
+    /// of "Klimageld" is marked for "Klima".
+    pub prefixes: HashMap<String, usize>,
 }
 
 impl Marks {
@@ -80,9 +84,13 @@ fn matches(
     let mut spans: Vec<Span> = Vec::new();
     for t in &tokens {
         if let Some(&key) = keys.get(t.text.as_str()) {
+            let end = match marks.prefixes.get(t.text.as_str()) {
+                Some(&letters) => prefix_end(text, t.start, t.end, letters),
+                None => t.end,
+            };
             spans.push(Span {
                 start: t.start,
-                end: t.end,
+                end,
                 key,
             });
         }
@@ -135,6 +143,24 @@ fn matches(
         }
     }
     merged
+}
+
+/// The byte where the first `letters` letters of the analysed form of the
+/// word `text[start..end]` end: "ß" counts two ("ss"), a soft hyphen none,
+/// any other letter one (umlauts fold to one).
+fn prefix_end(text: &str, start: usize, end: usize, letters: usize) -> usize {
+    let mut n = 0;
+    for (i, c) in text[start..end].char_indices() {
+        if n >= letters {
+            return start + i;
+        }
+        n += match c {
+            '\u{ad}' => 0,
+            'ß' | 'ẞ' => 2,
+            _ => 1,
+        };
+    }
+    end
 }
 
 fn term_keys(marks: &Marks) -> HashMap<&str, usize> {
@@ -423,7 +449,7 @@ mod tests {
         let a = Analyzer::shared();
         Marks {
             terms: words.iter().filter_map(|w| a.normalize(w)).collect(),
-            phrases: Vec::new(),
+            ..Marks::default()
         }
     }
 
@@ -445,6 +471,19 @@ mod tests {
             .iter()
             .map(|(a, b)| chars[*a..*b].iter().collect())
             .collect()
+    }
+
+    #[test]
+    fn prefix_of_a_compound_ends_where_the_part_does() {
+        let t = "Das Klimageldes wegen";
+        let start = t.find("Klima").unwrap();
+        let end = start + "Klimageldes".len();
+        assert_eq!(&t[start..prefix_end(t, start, end, 5)], "Klima");
+        // "ß" is "ss" in the analysed form, umlauts one letter.
+        let t = "Straßenbahn";
+        assert_eq!(&t[..prefix_end(t, 0, t.len(), 6)], "Straß");
+        let t = "Übergangsfrist";
+        assert_eq!(&t[..prefix_end(t, 0, t.len(), 8)], "Übergang");
     }
 
     #[test]
@@ -477,6 +516,7 @@ mod tests {
                 (0, a.normalize("seltener").unwrap()),
                 (1, a.normalize("Erden").unwrap()),
             ]],
+            ..Marks::default()
         };
         let it = item(vec![Block::new(
             BlockKind::Paragraph,
