@@ -232,6 +232,71 @@ fn transliterate_umlauts(w: &str) -> String {
     s
 }
 
+/// The first two letters of `fold` of the lower-cased word (soft hyphens
+/// dropped), `'\0'` where the word is shorter, computed letter by letter
+/// without allocating: a cheap test of whether a word can analyse to a
+/// term, as a stem is a prefix of its folded word.
+pub fn folded_start(word: &str) -> [char; 2] {
+    let mut out = ['\0'; 2];
+    let mut n = 0;
+    let mut prev = None;
+    let mut skip_e = false;
+    for c in word
+        .chars()
+        .filter(|c| *c != '\u{ad}')
+        .flat_map(char::to_lowercase)
+    {
+        if c.is_ascii() {
+            if !(skip_e && c == 'e') {
+                out[n] = c;
+                n += 1;
+                if n == out.len() {
+                    return out;
+                }
+                skip_e = matches!(c, 'a' | 'o' | 'u') && !(c == 'u' && prev == Some('q'));
+                prev = Some(c);
+            }
+            continue;
+        }
+        let mut bases = ['\0'; 4];
+        let mut k = 0;
+        let mut push = |d: char| {
+            if is_combining_mark(d) {
+                return;
+            }
+            let mapped: &[char] = match d {
+                'ß' => &['s', 's'],
+                'æ' => &['a', 'e'],
+                'œ' => &['o', 'e'],
+                'ø' => &['o'],
+                'ł' => &['l'],
+                'đ' => &['d'],
+                _ => &[d],
+            };
+            for &m in mapped {
+                if k < bases.len() {
+                    bases[k] = m;
+                    k += 1;
+                }
+            }
+        };
+        unicode_normalization::char::decompose_canonical(c, &mut push);
+        for &b in &bases[..k] {
+            if skip_e && b == 'e' {
+                continue;
+            }
+            out[n] = b;
+            n += 1;
+            if n == out.len() {
+                return out;
+            }
+            skip_e = matches!(b, 'a' | 'o' | 'u') && !(b == 'u' && prev == Some('q'));
+            prev = Some(b);
+        }
+    }
+    out
+}
+
 /// Fold a lower-case stem: accents off, ß → ss, ae/oe/ue → a/o/u
 /// (but not the u of "qu": "quelle" stays).
 pub fn fold(stem: &str) -> String {
@@ -532,6 +597,41 @@ mod props {
                 prop_assert!(t.position >= last);
                 last = t.position;
             }
+        }
+
+        /// A word's analysed form starts its folded form: stemming only
+        /// cuts endings. Snippets rely on it to skip words that cannot
+        /// match without stemming them.
+        #[test]
+        fn stem_is_a_prefix_of_the_folded_word(
+            w in "([a-zA-ZäöüÄÖÜßéèáàçñ\u{ad}]{1,24}|\\PC{1,24})"
+        ) {
+            if let Some(t) = Analyzer::shared().normalize(&w) {
+                let lower: String = w
+                    .chars()
+                    .filter(|c| *c != '\u{ad}')
+                    .flat_map(char::to_lowercase)
+                    .collect();
+                let folded = fold(&lower);
+                prop_assert!(folded.starts_with(&t), "{w:?}: {t:?} vs {folded:?}");
+            }
+        }
+
+        /// `folded_start` is the start of `fold`, without allocating.
+        #[test]
+        fn folded_start_is_the_start_of_fold(
+            w in "([a-zA-ZäöüÄÖÜßæœøłđéèáàçñqQeE\u{ad}\u{301}]{0,8}|\\PC{0,8})"
+        ) {
+            let lower: String = w
+                .chars()
+                .filter(|c| *c != '\u{ad}')
+                .flat_map(char::to_lowercase)
+                .collect();
+            let mut want = ['\0'; 2];
+            for (slot, c) in want.iter_mut().zip(fold(&lower).chars()) {
+                *slot = c;
+            }
+            prop_assert_eq!(folded_start(&w), want, "{:?}", w);
         }
 
         /// Folding twice changes nothing.

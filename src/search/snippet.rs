@@ -80,7 +80,17 @@ fn matches(
     marks: &Marks,
     keys: &HashMap<&str, usize>,
 ) -> Vec<Span> {
-    let tokens = analyzer.analyze(text);
+    // Only words that can match are stemmed: a stem is a prefix of the
+    // folded word, so a word whose folded form starts like no term is
+    // skipped (stemming every word of ten long transcripts was most of a
+    // query's time).
+    let starts = term_starts(marks);
+    let mut tokens = Vec::new();
+    analyzer.analyze_into(text, &mut tokens, &mut |w| {
+        could_match(&starts, w)
+            .then(|| analyzer.normalize(w))
+            .flatten()
+    });
     let mut spans: Vec<Span> = Vec::new();
     for t in &tokens {
         if let Some(&key) = keys.get(t.text.as_str()) {
@@ -143,6 +153,36 @@ fn matches(
         }
     }
     merged
+}
+
+/// The first two letters of every term to mark (`'\0'` for a term of
+/// one letter).
+fn term_starts(marks: &Marks) -> Vec<[char; 2]> {
+    let mut v: Vec<[char; 2]> = marks
+        .terms
+        .iter()
+        .map(String::as_str)
+        .chain(marks.phrases.iter().flatten().map(|(_, t)| t.as_str()))
+        .map(|t| {
+            let mut s = ['\0'; 2];
+            for (slot, c) in s.iter_mut().zip(t.chars()) {
+                *slot = c;
+            }
+            s
+        })
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Whether a word's analysed form can be one of the terms starting with
+/// `starts`: its folded form must start like one of them.
+fn could_match(starts: &[[char; 2]], word: &str) -> bool {
+    let [a, b] = crate::analysis::folded_start(word);
+    starts
+        .iter()
+        .any(|s| s[0] == a && (s[1] == '\0' || s[1] == b))
 }
 
 /// The byte where the first `letters` letters of the analysed form of the
