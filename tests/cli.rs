@@ -1457,3 +1457,36 @@ fn the_item_whose_words_come_together_ranks_first() {
     );
     assert_eq!(r.ids(), ["zusammen", "auseinander"]);
 }
+
+#[test]
+fn a_title_hit_ranks_above_the_same_words_in_the_body() {
+    // Both items hold "Waffenruhe" twice in their searchable text; in one,
+    // one of the two is the headline. The title field's boost decides (and
+    // not the order of equal scores: without the boost, "im-text" is first).
+    let dir = tempfile::tempdir().unwrap();
+    let line = |id: &str, title: &str, body: &str| {
+        serde_json::json!({"id": id, "title": title, "date": "2025-04-20", "program": "Deutschlandfunk", "body": body})
+            .to_string()
+    };
+    std::fs::write(
+        dir.path().join("x.jsonl"),
+        format!(
+            "{}\n{}\n",
+            line(
+                "im-titel",
+                "Waffenruhe über Ostern",
+                "Die Waffenruhe hält bisher. Beobachter melden, die Lage sei brüchig."
+            ),
+            line(
+                "im-text",
+                "Nachrichten am Ostersonntag",
+                "Die Waffenruhe hält bisher. Beobachter melden, die Waffenruhe sei brüchig."
+            ),
+        ),
+    )
+    .unwrap();
+    let idx = index_of(dir.path());
+    let r = search_json(idx.path(), &["Waffenruhe", "--no-collapse"], 0);
+    assert_eq!(r.ids(), ["im-titel", "im-text"]);
+    assert_eq!(r.hit("im-titel").marked_title(), ["Waffenruhe"]);
+}
