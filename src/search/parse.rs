@@ -128,6 +128,16 @@ fn lex(query: &str, is_field: &dyn Fn(&str) -> bool, known: &str) -> Result<Vec<
                     i += 1;
                     continue;
                 }
+                // "Schule zu Hause - eine Herausforderung": a dash between
+                // words, as headlines write it, is punctuation.
+                if c == '-'
+                    && next.is_some_and(char::is_whitespace)
+                    && !out.is_empty()
+                    && chars[i + 1..].iter().any(|c| !c.is_whitespace())
+                {
+                    i += 1;
+                    continue;
+                }
                 if next.is_none_or(|n| n.is_whitespace() || n == ')') {
                     return Err(QueryError::Dangling {
                         op: c.to_string(),
@@ -436,6 +446,11 @@ mod tests {
                 Node::Not(Box::new(w("Affäre")))
             ])
         );
+        // A dash between words is punctuation.
+        assert_eq!(
+            p("Grammy Awards - Beyoncé").unwrap(),
+            Node::And(vec![w("Grammy"), w("Awards"), w("Beyoncé")])
+        );
         assert_eq!(
             p("10:30 Uhr").unwrap(),
             Node::And(vec![w("10:30"), w("Uhr")])
@@ -461,6 +476,8 @@ mod tests {
             Err(QueryError::UnknownField { .. })
         ));
         assert!(matches!(p("-"), Err(QueryError::Dangling { .. })));
+        assert!(matches!(p("Zölle -"), Err(QueryError::Dangling { .. })));
+        assert!(matches!(p("- Zölle"), Err(QueryError::Dangling { .. })));
         assert!(matches!(p("Zölle OR"), Err(QueryError::Dangling { .. })));
         assert!(matches!(p("OR Zölle"), Err(QueryError::Dangling { .. })));
         assert!(matches!(p("Zölle NOT"), Err(QueryError::Dangling { .. })));
