@@ -20,7 +20,7 @@ use schema::{ArchiveSchema, Fields};
 use std::path::{Path, PathBuf};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::{TantivyDocument, Value};
-use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, Term};
+use tantivy::{DateTime, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 /// Name of the file in the index folder that records the schema version.
 pub const MARKER: &str = "archivar.toml";
@@ -153,7 +153,7 @@ impl Archive {
         let index = if dir.join("meta.json").exists() {
             Index::open(directory)
         } else {
-            Index::create(directory, schema.schema.clone(), IndexSettings::default())
+            Index::create(directory, schema.schema.clone(), schema.settings.clone())
         }
         .map_err(|source| IndexError::Tantivy {
             dir: dir.to_path_buf(),
