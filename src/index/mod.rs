@@ -7,6 +7,7 @@ pub mod dedup;
 pub mod durable;
 pub mod lock;
 pub mod phonetic;
+pub mod pipeline;
 pub mod schema;
 pub mod stats;
 pub mod sweep;
