@@ -14,7 +14,8 @@
 //!    `../shared/corpora` and a fixed-seed PRNG: the same seed gives the same
 //!    bytes (checked on every run by generating the 10k file a second time
 //!    into a hash);
-//! 2. indexes it with archivar (ingest + `Indexer`, as `archivar index` does),
+//! 2. indexes it with archivar (ingest + `Indexer` through the pipeline of
+//!    `index::pipeline`, as `archivar index` does),
 //!    with tantivy's default tokenizer (title and body stored, no German
 //!    analysis, same writer memory and threads), and with SQLite FTS5
 //!    (`unicode61 remove_diacritics 2`, one transaction, then `optimize`),
@@ -724,21 +725,35 @@ fn day_time(day: Day) -> DateTime {
 }
 
 fn build_archivar(input: &Path, dir: &Path, memory_mb: usize) -> u64 {
+    use archivar::index::pipeline::{self, Step};
+    use std::ops::ControlFlow;
     let archive = Archive::open_or_create(dir, true).expect("archive");
     let mut indexer = Indexer::new(&archive, memory_mb).expect("indexer");
     let walk = ingest::walk(&[input.to_path_buf()]);
+    let known = indexer.known().clone();
     let mut items = 0;
     let mut failed = 0;
-    for src in &walk.sources {
-        ingest::read_source(src, &ingest::Meta::default(), &mut |ev| match ev {
-            Event::Item(item) => {
-                indexer.add(&item).expect("add");
-                items += 1;
+    // As `archivar index` reads: on all cores, through the pipeline.
+    pipeline::run(
+        &archive,
+        &walk.sources,
+        &ingest::Meta::default(),
+        &known,
+        false,
+        &|item| vec![Event::Item(item)],
+        &mut |step| {
+            match step {
+                Step::Item(p) => {
+                    indexer.add_prepared(*p).expect("add");
+                    items += 1;
+                }
+                Step::Failed(e) => panic!("{e}"),
+                Step::Event(Event::Error(_)) => failed += 1,
+                _ => {}
             }
-            Event::Warning(..) => {}
-            Event::Error(_) => failed += 1,
-        });
-    }
+            ControlFlow::Continue(())
+        },
+    );
     assert_eq!(failed, 0, "synthetic items must all index");
     indexer.commit().expect("commit");
     items

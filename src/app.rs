@@ -13,6 +13,7 @@ use crate::search::facets::Interval;
 use crate::search::{self, Request, Sort};
 use anyhow::{Context, Result, bail};
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Instant;
 use termcolor::{ColorChoice, StandardStream};
@@ -122,34 +123,41 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
     };
     let mut fatal: Option<anyhow::Error> = None;
     let mut present = std::collections::HashSet::new();
-    for src in &walk.sources {
-        bar.set_message(src.path.display().to_string());
-        let key = file_key(&src.path);
-        present.insert(key.clone());
-        let sha256 = ingest::fingerprint(&src.path).ok();
-        let unchanged = sha256.as_deref().and_then(|h| indexer.unchanged(&key, h));
-        if let (Some(n), false) = (unchanged, a.force) {
-            t.unchanged_items += n;
-            t.unchanged_files += 1;
-            bar.inc(src.size);
-            continue;
-        }
-        indexer.begin_file(&key);
-        let (failed_before, mut items) = (t.failed, 0u64);
-        ingest::read_source(src, &given, &mut |ev| {
-            if fatal.is_some() {
-                return;
-            }
-            if matches!(ev, Event::Item(_)) {
-                items += 1;
-            }
-            let evs = match ev {
-                Event::Item(item) => guard(item),
-                ev => vec![ev],
-            };
-            for ev in evs {
-                match ev {
-                    Event::Item(item) => match indexer.add(&item) {
+    let known = indexer.known().clone();
+    let (mut failed_before, mut items, mut skipping) = (0u64, 0u64, false);
+    let mut commit_failed: Option<anyhow::Error> = None;
+    let guard_items = |item| guard(item);
+    index::pipeline::run(
+        &archive,
+        &walk.sources,
+        &given,
+        &known,
+        a.force,
+        &guard_items,
+        &mut |step| {
+            use index::pipeline::Step;
+            match step {
+                Step::Begin {
+                    src,
+                    key,
+                    unchanged,
+                    ..
+                } => {
+                    bar.set_message(src.path.display().to_string());
+                    present.insert(key.clone());
+                    skipping = unchanged.is_some();
+                    if let Some(n) = unchanged {
+                        t.unchanged_items += n;
+                        t.unchanged_files += 1;
+                    } else {
+                        indexer.begin_file(&key);
+                        (failed_before, items) = (t.failed, 0);
+                    }
+                }
+                Step::Item(p) => {
+                    items += 1;
+                    let (id, source) = (p.id().to_string(), p.source().to_string());
+                    match indexer.add_prepared(*p) {
                         Ok(Added::New) => t.new += 1,
                         Ok(Added::Replaced) => t.replaced += 1,
                         Ok(Added::Duplicate(earlier)) => {
@@ -157,51 +165,79 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                             t.warnings += 1;
                             if !a.quiet {
                                 bar.suspend(|| {
-                                eprintln!(
-                                    "archivar: warning: {}: id \"{}\" also at {earlier}; this item replaces that one",
-                                    item.source, item.id
-                                )
-                            });
+                                    eprintln!(
+                                        "archivar: warning: {source}: id \"{id}\" also at {earlier}; this item replaces that one"
+                                    )
+                                });
                             }
                         }
-                        Err(e) => fatal = Some(e.into()),
-                    },
-                    Event::Warning(loc, msg) => {
-                        t.warnings += 1;
-                        if !a.quiet {
-                            bar.suspend(|| eprintln!("archivar: warning: {loc}: {msg}"));
+                        Err(e) => {
+                            fatal = Some(e.into());
+                            return ControlFlow::Break(());
                         }
                     }
-                    Event::Error(e) => {
-                        t.failed += 1;
-                        bar.suspend(|| eprintln!("archivar: {e}"));
+                }
+                Step::Failed(e) => {
+                    fatal = Some(e.into());
+                    return ControlFlow::Break(());
+                }
+                Step::Event(Event::Warning(loc, msg)) => {
+                    t.warnings += 1;
+                    if !a.quiet {
+                        bar.suspend(|| eprintln!("archivar: warning: {loc}: {msg}"));
+                    }
+                }
+                Step::Event(Event::Error(e)) => {
+                    t.failed += 1;
+                    bar.suspend(|| eprintln!("archivar: {e}"));
+                }
+                // Items come prepared.
+                Step::Event(Event::Item(_)) => {}
+                Step::End {
+                    src, key, sha256, ..
+                } => {
+                    bar.inc(src.size);
+                    if skipping {
+                        return ControlFlow::Continue(());
+                    }
+                    let clean = t.failed == failed_before;
+                    indexer.end_file(
+                        &key,
+                        sha256
+                            .filter(|_| clean)
+                            .map(|sha256| FileState { sha256, items }),
+                    );
+                    if indexer.pending() >= a.commit_every
+                        && let Err(e) = indexer.checkpoint()
+                    {
+                        commit_failed =
+                            Some(anyhow::Error::from(e).context(
+                                "could not commit the index; it stays as of its last commit",
+                            ));
+                        return ControlFlow::Break(());
                     }
                 }
             }
-        });
-        if let Some(e) = fatal {
-            bar.finish_and_clear();
-            return Err(e.context(format!(
-                "indexing stopped; {}",
-                committed_so_far(indexer.checkpoints())
-            )));
-        }
-        let clean = t.failed == failed_before;
-        indexer.end_file(
-            &key,
-            sha256
-                .filter(|_| clean)
-                .map(|sha256| FileState { sha256, items }),
-        );
-        bar.inc(src.size);
-        if indexer.pending() >= a.commit_every {
-            indexer
-                .checkpoint()
-                .context("could not commit the index; it stays as of its last commit")?;
-        }
+            ControlFlow::Continue(())
+        },
+    );
+    if let Some(e) = commit_failed {
+        bar.finish_and_clear();
+        return Err(e);
+    }
+    if let Some(e) = fatal {
+        bar.finish_and_clear();
+        return Err(e.context(format!(
+            "indexing stopped; {}",
+            committed_so_far(indexer.checkpoints())
+        )));
     }
     if a.prune {
-        let roots: Vec<String> = a.paths.iter().map(|p| file_key(p)).collect();
+        let roots: Vec<String> = a
+            .paths
+            .iter()
+            .map(|p| index::pipeline::file_key(p))
+            .collect();
         let (files, items) = indexer.prune(&roots, &present);
         t.removed_files = files;
         t.removed_items = items;
@@ -496,13 +532,4 @@ fn plural(n: u64, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
-}
-
-/// The key a file is remembered by: its canonical path, so that the same
-/// file named from another folder is still the same file.
-fn file_key(path: &std::path::Path) -> String {
-    std::fs::canonicalize(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
 }

@@ -7,6 +7,7 @@ pub mod dedup;
 pub mod durable;
 pub mod lock;
 pub mod phonetic;
+pub mod pipeline;
 pub mod schema;
 pub mod stats;
 pub mod sweep;
@@ -20,7 +21,7 @@ use schema::{ArchiveSchema, Fields};
 use std::path::{Path, PathBuf};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::{TantivyDocument, Value};
-use tantivy::{DateTime, Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, Term};
+use tantivy::{DateTime, Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 /// Name of the file in the index folder that records the schema version.
 pub const MARKER: &str = "archivar.toml";
@@ -153,7 +154,7 @@ impl Archive {
         let index = if dir.join("meta.json").exists() {
             Index::open(directory)
         } else {
-            Index::create(directory, schema.schema.clone(), IndexSettings::default())
+            Index::create(directory, schema.schema.clone(), schema.settings.clone())
         }
         .map_err(|source| IndexError::Tantivy {
             dir: dir.to_path_buf(),

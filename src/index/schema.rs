@@ -1,15 +1,16 @@
-//! The index schema, declared in `schema/index.v2.toml` and embedded here.
+//! The index schema, declared in `schema/index.v3.toml` and embedded here.
 
 use crate::analysis;
 use crate::error::IndexError;
 use serde::Deserialize;
+use tantivy::IndexSettings;
 use tantivy::schema::{
     BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, STRING, Schema,
     TextFieldIndexing, TextOptions,
 };
 
 /// The schema file this binary builds indexes with.
-pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v2.toml");
+pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v3.toml");
 
 /// One field as declared.
 #[derive(Debug, Clone, Deserialize)]
@@ -73,7 +74,62 @@ fn yes() -> bool {
 #[serde(deny_unknown_fields)]
 struct SchemaFile {
     version: u32,
+    #[serde(default)]
+    docstore: DocstoreSpec,
     field: Vec<FieldSpec>,
+}
+
+/// How the stored fields are compressed (`[docstore]` of the schema file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocstoreSpec {
+    /// "zstd", "lz4" or "none".
+    pub compression: String,
+    /// zstd's compression level.
+    #[serde(default)]
+    pub level: Option<i32>,
+    /// Bytes of documents compressed together.
+    pub block_bytes: usize,
+}
+
+impl Default for DocstoreSpec {
+    /// tantivy's defaults, as indexes of schema versions 1 and 2 have them.
+    fn default() -> Self {
+        DocstoreSpec {
+            compression: "lz4".to_string(),
+            level: None,
+            block_bytes: 16_384,
+        }
+    }
+}
+
+impl DocstoreSpec {
+    fn settings(&self) -> Result<IndexSettings, IndexError> {
+        use tantivy::store::{Compressor, ZstdCompressor};
+        let compressor = match self.compression.as_str() {
+            "zstd" => Compressor::Zstd(ZstdCompressor {
+                compression_level: self.level,
+            }),
+            "lz4" => Compressor::Lz4,
+            "none" => Compressor::None,
+            other => {
+                return Err(IndexError::Schema(format!(
+                    "[docstore] compression \"{other}\": expected zstd, lz4 or none"
+                )));
+            }
+        };
+        if !(1_024..=16 << 20).contains(&self.block_bytes) {
+            return Err(IndexError::Schema(format!(
+                "[docstore] block_bytes {}: expected 1024 to 16777216",
+                self.block_bytes
+            )));
+        }
+        Ok(IndexSettings {
+            docstore_compression: compressor,
+            docstore_blocksize: self.block_bytes,
+            ..IndexSettings::default()
+        })
+    }
 }
 
 /// The fields the code refers to by name.
@@ -122,6 +178,8 @@ pub struct ArchiveSchema {
     pub fields: Fields,
     /// The declarations, in file order.
     pub specs: Vec<FieldSpec>,
+    /// Settings a new index is created with (doc store compression).
+    pub settings: IndexSettings,
 }
 
 impl ArchiveSchema {
@@ -220,6 +278,7 @@ impl ArchiveSchema {
             version: file.version,
             schema,
             fields,
+            settings: file.docstore.settings()?,
             specs: file.field,
         })
     }
@@ -266,7 +325,11 @@ mod tests {
     #[test]
     fn embedded_schema_builds() {
         let s = ArchiveSchema::embedded().unwrap();
-        assert_eq!(s.version, 2);
+        assert_eq!(s.version, 3);
+        assert!(matches!(
+            s.settings.docstore_compression,
+            tantivy::store::Compressor::Zstd(_)
+        ));
         assert_eq!(s.field_for_prefix("Title"), Some(s.fields.title));
         assert_eq!(s.field_for_prefix("speaker"), Some(s.fields.speaker));
         assert_eq!(s.field_for_prefix("nope"), None);

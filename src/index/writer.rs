@@ -12,7 +12,7 @@ use super::{Archive, day_to_datetime, dedup};
 use crate::error::IndexError;
 use crate::item::{BlockKind, Item};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use tantivy::schema::TantivyDocument;
 use tantivy::{IndexWriter, Searcher, Term};
 
@@ -21,6 +21,78 @@ pub const DEFAULT_MEMORY_MB: usize = 256;
 
 /// Default of `index --commit-every`: items between two commits.
 pub const DEFAULT_COMMIT_EVERY: u64 = 20_000;
+
+/// Most bytes of segments merged into one (see [`BoundedMerges`]).
+pub const MAX_MERGE_BYTES: u64 = 384 << 20;
+
+/// tantivy's log merge policy, with merges cut to at most `max_bytes` of
+/// input segments. A merge reads its inputs through mmap, so that their
+/// pages count to the process's memory; unbounded, the last merges of a
+/// large build read most of the index at once (1.9 GB peak at 1M items).
+/// Segments grown past the bound are merged no more: a large archive ends
+/// with several segments of a few hundred MB, which searches barely notice.
+#[derive(Debug)]
+pub struct BoundedMerges {
+    inner: tantivy::indexer::LogMergePolicy,
+    dir: std::path::PathBuf,
+    max_bytes: u64,
+}
+
+impl BoundedMerges {
+    /// The policy for the index in `dir`.
+    pub fn new(dir: &std::path::Path, max_bytes: u64) -> BoundedMerges {
+        BoundedMerges {
+            inner: tantivy::indexer::LogMergePolicy::default(),
+            dir: dir.to_path_buf(),
+            max_bytes,
+        }
+    }
+
+    fn bytes(&self, meta: &tantivy::SegmentMeta) -> u64 {
+        use tantivy::index::SegmentComponent as C;
+        [
+            C::Postings,
+            C::Positions,
+            C::Terms,
+            C::Store,
+            C::FastFields,
+            C::FieldNorms,
+        ]
+        .into_iter()
+        .filter_map(|c| std::fs::metadata(self.dir.join(meta.relative_path(c))).ok())
+        .map(|m| m.len())
+        .sum()
+    }
+}
+
+impl tantivy::indexer::MergePolicy for BoundedMerges {
+    fn compute_merge_candidates(
+        &self,
+        segments: &[tantivy::SegmentMeta],
+    ) -> Vec<tantivy::indexer::MergeCandidate> {
+        let small: Vec<tantivy::SegmentMeta> = segments
+            .iter()
+            .filter(|s| self.bytes(s) < self.max_bytes / 2)
+            .cloned()
+            .collect();
+        let size: std::collections::HashMap<tantivy::index::SegmentId, u64> =
+            small.iter().map(|s| (s.id(), self.bytes(s))).collect();
+        self.inner
+            .compute_merge_candidates(&small)
+            .into_iter()
+            .filter_map(|c| {
+                let mut ids = c.0;
+                ids.sort_by_key(|id| size.get(id).copied().unwrap_or(u64::MAX));
+                let mut total = 0;
+                ids.retain(|id| {
+                    total += size.get(id).copied().unwrap_or(u64::MAX / 4);
+                    total <= self.max_bytes
+                });
+                (ids.len() >= 2).then_some(tantivy::indexer::MergeCandidate(ids))
+            })
+            .collect()
+    }
+}
 
 /// What became of an item handed to [`Indexer::add`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,12 +162,125 @@ fn candidates(
     Ok(out)
 }
 
+/// An item's document, all but its near-duplicate cluster.
+fn document(
+    archive: &Archive,
+    file: Option<&str>,
+    item: &Item,
+) -> Result<TantivyDocument, IndexError> {
+    let f = archive.fields();
+    let mut doc = TantivyDocument::default();
+    doc.add_text(f.id, &item.id);
+    doc.add_text(f.source, &item.source);
+    if let Some(file) = file {
+        doc.add_text(f.file, file);
+    }
+    if !item.title.is_empty() {
+        doc.add_text(f.title, &item.title);
+        doc.add_text(f.text, &item.title);
+    }
+    for b in &item.blocks {
+        match b.kind {
+            BlockKind::Credit => {}
+            BlockKind::Kicker | BlockKind::Subheading => {
+                doc.add_text(f.headings, &b.text);
+                doc.add_text(f.text, &b.text);
+            }
+            _ => doc.add_text(f.text, &b.text),
+        }
+    }
+    for s in &item.speakers {
+        doc.add_text(f.speaker, s);
+        doc.add_text(f.speaker_facet, s);
+    }
+    if let Some(p) = &item.program {
+        doc.add_text(f.program, p);
+        doc.add_text(f.program_facet, p);
+    }
+    if let Some(d) = item.date {
+        doc.add_date(f.date, day_to_datetime(d));
+    }
+    let json = serde_json::to_vec(item).map_err(|e| IndexError::Stored {
+        dir: archive.dir.clone(),
+        id: item.id.clone(),
+        detail: e.to_string(),
+    })?;
+    doc.add_bytes(f.item, &json);
+    Ok(doc)
+}
+
+/// The ids of this run's items and where each came from, compact enough
+/// for millions: an id is kept as 128 bits of its SHA-256 (two ids agree by
+/// chance with odds of about 1 in 10^26 in a run of a million), its source
+/// (`file:line`) as the file's number and the line.
+#[derive(Default)]
+struct Seen {
+    ids: rustc_hash::FxHashMap<u128, (u32, u32)>,
+    /// Source files (or whole sources without a line), in order of first use.
+    files: Vec<Box<str>>,
+}
+
+impl Seen {
+    /// Remember an id from `source`; where it came from before, if it did.
+    fn insert(&mut self, id: &str, source: &str) -> Option<String> {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(id.as_bytes());
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        let key = u128::from_le_bytes(key);
+        // "path:17" → ("path", 17 + 1); a source without a line → (source, 0).
+        let (file, line) = match source.rsplit_once(':') {
+            Some((f, l)) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) => {
+                match l.parse::<u32>() {
+                    Ok(n) if n < u32::MAX => (f, n + 1),
+                    _ => (source, 0),
+                }
+            }
+            _ => (source, 0),
+        };
+        let file_no = match self.files.last() {
+            Some(last) if **last == *file => self.files.len() - 1,
+            _ => {
+                self.files.push(file.into());
+                self.files.len() - 1
+            }
+        } as u32;
+        let before = self.ids.insert(key, (file_no, line))?;
+        let f = self.files.get(before.0 as usize).map_or("?", |f| &**f);
+        Some(if before.1 == 0 {
+            f.to_string()
+        } else {
+            format!("{f}:{}", before.1 - 1)
+        })
+    }
+}
+
+/// An item ready to add: its document and signature, built on any thread
+/// ([`Indexer::prepare`]).
+pub struct Prepared {
+    item: Item,
+    doc: TantivyDocument,
+    sig: Option<dedup::Signature>,
+}
+
+impl Prepared {
+    /// The item's id.
+    pub fn id(&self) -> &str {
+        &self.item.id
+    }
+
+    /// Where the item came from.
+    pub fn source(&self) -> &str {
+        &self.item.source
+    }
+}
+
 /// Adds items to an index and commits them.
 pub struct Indexer<'a> {
     archive: &'a Archive,
     writer: IndexWriter,
     before: Searcher,
-    seen: HashMap<String, String>,
+    seen: Seen,
     files: BTreeMap<String, FileState>,
     file: Option<String>,
     /// Whether anything was added, deleted or remembered since opening.
@@ -141,6 +326,7 @@ impl<'a> Indexer<'a> {
                 },
                 e => archive.tantivy(e),
             })?;
+        writer.set_merge_policy(Box::new(BoundedMerges::new(&archive.dir, MAX_MERGE_BYTES)));
         let before = archive.reader()?.searcher();
         let files = archive
             .index
@@ -154,7 +340,7 @@ impl<'a> Indexer<'a> {
             archive,
             writer,
             before,
-            seen: HashMap::new(),
+            seen: Seen::default(),
             files,
             file: None,
             dirty: false,
@@ -239,12 +425,39 @@ impl<'a> Indexer<'a> {
 
     /// Add an item, replacing an earlier one with the same id.
     pub fn add(&mut self, item: &Item) -> Result<Added, IndexError> {
+        let prepared = Indexer::prepare(self.archive, self.file.as_deref(), item.clone())?;
+        self.add_prepared(prepared)
+    }
+
+    /// The files indexed before, with their fingerprints.
+    pub fn known(&self) -> &BTreeMap<String, FileState> {
+        &self.files
+    }
+
+    /// Build an item's document (all but its near-duplicate cluster) and
+    /// signature: the work of [`Indexer::add`] that needs no state of the
+    /// run, so that [`super::pipeline`] does it on all cores. `file` is the
+    /// canonical path of the file being read.
+    pub fn prepare(
+        archive: &Archive,
+        file: Option<&str>,
+        item: Item,
+    ) -> Result<Prepared, IndexError> {
+        let doc = document(archive, file, &item)?;
+        let sig = dedup::signature(&dedup::item_words(&item));
+        Ok(Prepared { item, doc, sig })
+    }
+
+    /// Add a prepared item, replacing an earlier one with the same id.
+    /// The cluster is assigned here, in the order items are added.
+    pub fn add_prepared(&mut self, p: Prepared) -> Result<Added, IndexError> {
+        let Prepared { item, mut doc, sig } = p;
         self.dirty = true;
         self.pending += 1;
         let f = self.archive.fields();
         let id_term = Term::from_field_text(f.id, &item.id);
-        let added = if let Some(src) = self.seen.get(&item.id) {
-            Added::Duplicate(src.clone())
+        let added = if let Some(src) = self.seen.insert(&item.id, &item.source) {
+            Added::Duplicate(src)
         } else if self
             .before
             .doc_freq(&id_term)
@@ -258,9 +471,7 @@ impl<'a> Indexer<'a> {
         if added != Added::New {
             self.writer.delete_term(id_term);
         }
-        self.seen.insert(item.id.clone(), item.source.clone());
-        let mut doc = self.document(item)?;
-        self.add_cluster(item, &mut doc)?;
+        self.add_cluster(&item.id, sig, &mut doc)?;
         self.writer
             .add_document(doc)
             .map_err(|e| self.archive.tantivy(e))?;
@@ -268,9 +479,13 @@ impl<'a> Indexer<'a> {
     }
 
     /// Find the item's near-duplicate cluster (`dedup`) and record it.
-    fn add_cluster(&mut self, item: &Item, doc: &mut TantivyDocument) -> Result<(), IndexError> {
+    fn add_cluster(
+        &mut self,
+        id: &str,
+        sig: Option<dedup::Signature>,
+        doc: &mut TantivyDocument,
+    ) -> Result<(), IndexError> {
         let f = self.archive.fields();
-        let sig = dedup::signature(&dedup::item_words(item));
         let mut failed = None;
         let before = &self.before;
         let mut lookup = |bands: &[u64]| match candidates(before, &f, bands) {
@@ -280,7 +495,7 @@ impl<'a> Indexer<'a> {
                 Vec::new()
             }
         };
-        let cluster = self.clusters.assign(&item.id, sig.as_ref(), &mut lookup);
+        let cluster = self.clusters.assign(id, sig.as_ref(), &mut lookup);
         if let Some(e) = failed {
             return Err(self.archive.tantivy(e));
         }
@@ -292,48 +507,6 @@ impl<'a> Indexer<'a> {
             doc.add_bytes(f.minhash, &sig.bytes());
         }
         Ok(())
-    }
-
-    fn document(&self, item: &Item) -> Result<TantivyDocument, IndexError> {
-        let f = self.archive.fields();
-        let mut doc = TantivyDocument::default();
-        doc.add_text(f.id, &item.id);
-        doc.add_text(f.source, &item.source);
-        if let Some(file) = &self.file {
-            doc.add_text(f.file, file);
-        }
-        if !item.title.is_empty() {
-            doc.add_text(f.title, &item.title);
-            doc.add_text(f.text, &item.title);
-        }
-        for b in &item.blocks {
-            match b.kind {
-                BlockKind::Credit => {}
-                BlockKind::Kicker | BlockKind::Subheading => {
-                    doc.add_text(f.headings, &b.text);
-                    doc.add_text(f.text, &b.text);
-                }
-                _ => doc.add_text(f.text, &b.text),
-            }
-        }
-        for s in &item.speakers {
-            doc.add_text(f.speaker, s);
-            doc.add_text(f.speaker_facet, s);
-        }
-        if let Some(p) = &item.program {
-            doc.add_text(f.program, p);
-            doc.add_text(f.program_facet, p);
-        }
-        if let Some(d) = item.date {
-            doc.add_date(f.date, day_to_datetime(d));
-        }
-        let json = serde_json::to_vec(item).map_err(|e| IndexError::Stored {
-            dir: self.archive.dir.clone(),
-            id: item.id.clone(),
-            detail: e.to_string(),
-        })?;
-        doc.add_bytes(f.item, &json);
-        Ok(doc)
     }
 
     /// Commit what was added so far, with the fingerprints of the files
