@@ -67,7 +67,7 @@ cargo bench --bench scale -- [OPTIONS]
   --sizes LIST      corpus sizes, e.g. 10k,100k,1M (default 10k)
   --seed N          generator seed (default 1)
   --work DIR        corpora, indexes and reports (default target/bench-scale)
-  --memory-mb N     writer memory of archivar and tantivy (default 256)
+  --memory-mb N     writer memory of archivar and tantivy (default 192)
   --queries N       use only the first N eval queries (default: all 2,068)
   --cold-runs N     archivar cold-start runs per size (default 5)
   --keep            keep the indexes after each size (default: removed)
