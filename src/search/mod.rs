@@ -540,7 +540,9 @@ impl Builder<'_> {
 }
 
 /// Terms of a field that start with `prefix`, with their document
-/// frequencies summed over the segments, at most about `limit` of them.
+/// frequencies summed over the segments read, at most about `limit` terms
+/// in all: the largest segments are read first, so the work per word stays
+/// bounded however many segments an archive has.
 fn prefixed_terms(
     searcher: &Searcher,
     field: Field,
@@ -555,8 +557,11 @@ fn prefixed_terms(
             break;
         }
     }
+    let mut segments: Vec<&tantivy::SegmentReader> = searcher.segment_readers().iter().collect();
+    segments.sort_by_key(|s| std::cmp::Reverse(s.num_docs()));
     let mut found: std::collections::BTreeMap<String, u64> = Default::default();
-    for seg in searcher.segment_readers() {
+    let mut n = 0;
+    for seg in segments {
         let Ok(inv) = seg.inverted_index(field) else {
             continue;
         };
@@ -565,7 +570,6 @@ fn prefixed_terms(
         let Ok(mut stream) = range.into_stream() else {
             continue;
         };
-        let mut n = 0;
         while n < limit && stream.advance() {
             n += 1;
             if let Ok(t) = std::str::from_utf8(stream.key()) {
