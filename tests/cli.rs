@@ -1330,6 +1330,10 @@ fn compounds_meet_through_shared_parts_and_mark_only_the_part() {
     let r = search_json(idx.path(), &["-n", "50", "Klimapolitik"], 0);
     let m = r.hit("archiv-hintergrund-klimageld").marked_snippets();
     assert!(!m.is_empty() && m.iter().all(|w| w == "Klima"), "{m:?}");
+    // A compound the query also names itself is marked whole.
+    let r = search_json(idx.path(), &["-n", "50", "Klima", "Klimageld"], 0);
+    let m = r.hit("archiv-hintergrund-klimageld").marked_snippets();
+    assert!(m.iter().any(|w| w == "Klimageld"), "{m:?}");
 }
 
 #[test]

@@ -302,7 +302,7 @@ impl Builder<'_> {
         }
         if positive {
             for t in &tokens {
-                self.marks.terms.insert(t.text.clone());
+                self.mark_term(&t.text);
                 self.passage.push((t.text.clone(), 1.0));
             }
         }
@@ -356,7 +356,9 @@ impl Builder<'_> {
                 && let Some(split) = self.split(text)
             {
                 if positive {
-                    self.marks.terms.extend(split.iter().cloned());
+                    for p in &split {
+                        self.mark_term(p);
+                    }
                     self.passage
                         .extend(split.iter().map(|v| (v.clone(), SPLIT_WEIGHT)));
                 }
@@ -369,7 +371,6 @@ impl Builder<'_> {
                     widened.extend(compounds);
                 }
                 if positive {
-                    self.marks.terms.extend(split.iter().cloned());
                     let alone = split.iter().chain(&widened);
                     self.passage.extend(alone.map(|v| (v.clone(), PART_WEIGHT)));
                 }
@@ -473,6 +474,13 @@ impl Builder<'_> {
         ]))
     }
 
+    /// Mark a term of the query whole, also where it was first marked as a
+    /// compound of another word ("Klima Klimageld").
+    fn mark_term(&mut self, term: &str) {
+        self.marks.prefixes.remove(term);
+        self.marks.terms.insert(term.to_string());
+    }
+
     /// Mark the compounds a word starts, only as far as the word goes.
     fn mark_compounds(&mut self, stem: &str, compounds: &[String]) {
         for c in compounds {
@@ -525,7 +533,7 @@ impl Builder<'_> {
             self.passage
                 .extend(parts.iter().map(|(_, t)| (t.clone(), 1.0)));
             if parts.len() == 1 {
-                self.marks.terms.insert(parts[0].1.clone());
+                self.mark_term(&parts[0].1);
             } else {
                 self.marks
                     .phrases
