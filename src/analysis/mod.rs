@@ -246,20 +246,9 @@ pub fn folded_start(word: &str) -> [char; 2] {
         .filter(|c| *c != '\u{ad}')
         .flat_map(char::to_lowercase)
     {
-        if c.is_ascii() {
-            if !(skip_e && c == 'e') {
-                out[n] = c;
-                n += 1;
-                if n == out.len() {
-                    return out;
-                }
-                skip_e = matches!(c, 'a' | 'o' | 'u') && !(c == 'u' && prev == Some('q'));
-                prev = Some(c);
-            }
-            continue;
-        }
-        let mut bases = ['\0'; 4];
-        let mut k = 0;
+        // The base letters of `c`, as `fold` maps them; ASCII is itself.
+        let mut bases = [c, '\0', '\0', '\0'];
+        let mut k = usize::from(c.is_ascii());
         let mut push = |d: char| {
             if is_combining_mark(d) {
                 return;
@@ -280,7 +269,9 @@ pub fn folded_start(word: &str) -> [char; 2] {
                 }
             }
         };
-        unicode_normalization::char::decompose_canonical(c, &mut push);
+        if !c.is_ascii() {
+            unicode_normalization::char::decompose_canonical(c, &mut push);
+        }
         for &b in &bases[..k] {
             if skip_e && b == 'e' {
                 continue;
