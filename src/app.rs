@@ -11,7 +11,7 @@ use crate::output::terminal::TerminalPrinter;
 use crate::output::{ColorWhen, Printer};
 use crate::search::facets::Interval;
 use crate::search::{self, Request, Sort};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use std::io::IsTerminal;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
@@ -305,30 +305,23 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
 
 fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     let started = Instant::now();
-    if let (Some(f), Some(t)) = (a.filters.from, a.filters.to)
-        && f > t
-    {
-        bail!("--from {f} is after --to {t}; swap them");
-    }
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
     let req = Request {
-        query: a.query.join(" "),
-        from: a.filters.from,
-        to: a.filters.to,
-        programs: a.filters.programs,
-        speakers: a.filters.speakers,
         sort: match a.sort {
             SortBy::Relevance => Sort::Relevance,
             SortBy::Date => Sort::Date,
         },
         limit: a.limit as usize,
         offset: a.offset as usize,
-        mode: a.filters.mode,
         snippets: a.snippets as usize,
         facets: a.facets,
         collapse: !a.no_collapse,
+        ..request(&a.query, a.filters)
     };
+    // Checked before the index is opened, so that a bad number is named
+    // as such even where there is no index yet.
+    req.validate(&search::Limits::DEFAULT)?;
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
     let hits = search::search(&archive, &searcher, &req)?;
     for n in &hits.notes {
         eprintln!("archivar: note: {n}");
@@ -342,29 +335,29 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     })
 }
 
-fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
-    let f = a.filters;
-    if let (Some(from), Some(to)) = (f.from, f.to)
-        && from > to
-    {
-        bail!("--from {from} is after --to {to}; swap them");
-    }
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
-    let req = Request {
-        query: a.query.join(" "),
+/// The request of `search` and `trend`: the query words and the filters,
+/// with the library's defaults for the rest.
+fn request(query: &[String], f: crate::cli::Filters) -> Request {
+    Request {
         from: f.from,
         to: f.to,
         programs: f.programs,
         speakers: f.speakers,
-        sort: Sort::Relevance,
-        limit: 1,
-        offset: 0,
         mode: f.mode,
+        ..Request::new(query.join(" "))
+    }
+}
+
+fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
+    let req = Request {
+        limit: 1,
         snippets: 0,
-        facets: false,
         collapse: false,
+        ..request(&a.query, a.filters)
     };
+    req.validate(&search::Limits::DEFAULT)?;
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
     let by = match a.by {
         By::Day => Interval::Day,
         By::Week => Interval::Week,

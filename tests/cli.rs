@@ -933,7 +933,7 @@ fn impossible_from_date_is_a_usage_error() {
 fn from_after_to_is_a_usage_error() {
     assert_query_error(
         &["--from", "2025-03-01", "--to", "2025-02-01", "Trump"],
-        "--from 2025-03-01 is after --to 2025-02-01",
+        "2025-03-01 (from) is after 2025-02-01 (to); swap them",
     );
 }
 

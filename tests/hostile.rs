@@ -504,15 +504,25 @@ fn a_full_disk_is_named_and_the_index_stays_at_its_last_commit() {
 fn hostile_queries_get_a_message_or_a_result_never_a_panic() {
     let idx = common::index_of(&data_dir());
     let long_words = "Zölle Stahl ".repeat(850);
-    let deep = format!("{}Zölle{}", "(".repeat(5000), ")".repeat(5000));
-    let dashes = format!("{}Zölle", "-".repeat(10_000));
-    let nots = format!("{} Zölle", "NOT ".repeat(2500));
-    let quotes = "\"(".repeat(5000);
+    let many_words = (0..300)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let enough_words = (0..256)
+        .map(|i| format!("w{i}"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let deep = format!("{}Zölle{}", "(".repeat(1000), ")".repeat(1000));
+    let dashes = format!("{}Zölle", "-".repeat(2000));
+    let nots = format!("{} Zölle", "NOT ".repeat(500));
+    let quotes = "\"(".repeat(1000);
     let cases: Vec<(Vec<&str>, i32, &str)> = vec![
         (vec![""], 2, "empty query"),
         (vec!["   "], 2, "empty query"),
         (vec!["und oder die"], 2, "only stopwords"),
-        (vec![&long_words], 0, ""),
+        (vec![&long_words], 2, "11,050 bytes, more than the 4,096"),
+        (vec![&many_words], 2, "300 words, more than the 256"),
+        (vec![&enough_words], 1, ""),
         (vec![&deep], 2, "nests more than 64 levels"),
         (vec![&dashes], 2, "nests more than 64 levels"),
         (vec![&nots], 2, "nests more than 64 levels"),
@@ -562,4 +572,55 @@ fn hostile_queries_get_a_message_or_a_result_never_a_panic() {
             assert!(out.stdout.is_empty(), "{shown}");
         }
     }
+}
+
+#[test]
+fn huge_numbers_in_every_search_option_get_a_message_never_an_allocation() {
+    // `--offset 2000000000` asked the top-k collector for 2e9 slots and
+    // aborted the process on a 32 GB allocation (exit 134).
+    let idx = common::index_of(&data_dir());
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec!["--no-collapse", "--offset", "2000000000"],
+            "offset 2,000,000,000 + limit 10 reaches past the first 10,000 hits",
+        ),
+        (
+            vec!["--sort", "date", "--offset", "4000000000"],
+            "offset 4,000,000,000 + limit 10",
+        ),
+        (
+            vec!["--offset", "4294967295"],
+            "reaches past the first 10,000",
+        ),
+        (
+            vec!["--offset", "9995", "--limit", "10"],
+            "offset 9,995 + limit 10",
+        ),
+        (vec!["--limit", "4294967295"], "4294967295"),
+        (
+            vec!["--offset", "99999999999999999999"],
+            "99999999999999999999",
+        ),
+        (vec!["--snippets", "4000000000"], "4000000000"),
+        (vec!["--speaker", ""], "empty speaker name"),
+        (vec!["--program", "  "], "empty program name"),
+    ];
+    for (opts, needle) in cases {
+        let out = archivar_in(idx.path())
+            .arg("search")
+            .args(&opts)
+            .arg("Rente")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{opts:?}: {stderr}");
+        assert!(stderr.contains(needle), "{opts:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{opts:?}");
+    }
+    // The deepest page that may be asked for is answered.
+    archivar_in(idx.path())
+        .args(["search", "--no-collapse", "--offset", "9990", "Rente"])
+        .assert()
+        .code(0)
+        .stderr("");
 }

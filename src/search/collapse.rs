@@ -16,8 +16,12 @@ use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
 
-/// The widest window of top hits read to fill a page.
-pub const MAX_WINDOW: usize = 20_000;
+/// The widest window of top hits read to fill a page of distinct
+/// clusters: enough for the deepest page ([`super::Limits`]' window of
+/// 10,000) when clusters hold up to 20 airings on average. The window is
+/// a heap of 12-byte entries (2.4 MB), so it is bounded however many items
+/// match.
+pub const MAX_WINDOW: usize = 200_000;
 /// Repeats listed for a hit (all are counted).
 pub const MAX_REPEATS: usize = 10;
 
@@ -116,6 +120,18 @@ impl ClusterOf<'_> {
     }
 }
 
+/// A page of collapsed hits.
+#[derive(Debug, Default)]
+pub struct Collapsed {
+    /// All matching items (not clusters).
+    pub total: usize,
+    /// The page: one hit a cluster, each with its cluster id.
+    pub page: Page,
+    /// Whether the page was cut short because the hits before it fill more
+    /// than [`MAX_WINDOW`] matches; the page may then lack hits that exist.
+    pub cut: bool,
+}
+
 /// The page of hits with one hit a cluster, each with its cluster id,
 /// and the number of all matches.
 pub fn collapsed_page(
@@ -126,10 +142,12 @@ pub fn collapsed_page(
     terms: &[(String, f32)],
     limit: usize,
     offset: usize,
-) -> Result<(usize, Page), SearchError> {
+) -> Result<Collapsed, SearchError> {
     let err = |e| SearchError::Index(archive.tantivy(e));
-    let want = offset + limit;
-    let mut window = (want * 3 + 10).min(MAX_WINDOW);
+    let want = offset.saturating_add(limit);
+    // Most clusters are single items; three reads per wanted head is
+    // seldom outgrown.
+    let mut window = want.saturating_mul(3).saturating_add(10).min(MAX_WINDOW);
     let mut clusters = ClusterOf {
         searcher,
         columns: FxHashMap::default(),
@@ -145,8 +163,9 @@ pub fn collapsed_page(
             }
         }
         if heads.len() >= want || top.len() < window || window >= MAX_WINDOW {
+            let cut = heads.len() < want && top.len() == window && total > window;
             let page = heads.into_iter().skip(offset).take(limit).collect();
-            return Ok((total, page));
+            return Ok(Collapsed { total, page, cut });
         }
         window = (window * 4).min(MAX_WINDOW);
     }

@@ -5,7 +5,10 @@ pub mod decompound;
 pub mod facets;
 pub mod parse;
 pub mod passage;
+pub mod request;
 pub mod snippet;
+
+pub use request::{DEFAULT_MATCH, Limits, MatchMode, Request, RequestError, Sort};
 
 use crate::analysis::{Analyzer, TokenKind};
 use crate::error::{IndexError, QueryError};
@@ -21,95 +24,6 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption, TantivyDocument};
 use tantivy::{DateTime, Searcher, Term};
-
-/// How many of a query's words must match.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum MatchMode {
-    /// Every word.
-    All,
-    /// At least one word; more matches rank higher.
-    Any,
-    /// At least this share of the words (0–1], rounded up.
-    Share(f32),
-    /// Every word of queries up to `upto` words, else at least `share` of
-    /// them (Elasticsearch's `minimum_should_match: "2<50%"`).
-    Auto {
-        /// Queries with at most this many words need them all.
-        upto: usize,
-        /// Share needed of longer queries.
-        share: f32,
-    },
-}
-
-/// The default of `--match`, chosen by measurement (docs/relevance.md).
-pub const DEFAULT_MATCH: &str = "any";
-
-impl std::str::FromStr for MatchMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<MatchMode, String> {
-        match s {
-            "all" => Ok(MatchMode::All),
-            "any" => Ok(MatchMode::Any),
-            _ if s.contains('<') => {
-                let (n, pct) = s.split_once('<').unwrap_or_default();
-                let upto = n
-                    .trim()
-                    .parse::<usize>()
-                    .map_err(|_| format!("\"{s}\": expected N<share%, e.g. 2<50%"))?;
-                match pct.trim().parse::<MatchMode>()? {
-                    MatchMode::Share(share) => Ok(MatchMode::Auto { upto, share }),
-                    _ => Err(format!("\"{s}\": expected N<share%, e.g. 2<50%")),
-                }
-            }
-            _ => {
-                let pct = s
-                    .strip_suffix('%')
-                    .and_then(|p| p.parse::<f32>().ok())
-                    .filter(|p| *p > 0.0 && *p <= 100.0)
-                    .ok_or_else(|| format!("\"{s}\": expected all, any, or a share such as 60%"))?;
-                Ok(MatchMode::Share(pct / 100.0))
-            }
-        }
-    }
-}
-
-/// Result order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Sort {
-    /// Best match first.
-    Relevance,
-    /// Newest first.
-    Date,
-}
-
-/// A search as the user asked for it.
-#[derive(Debug, Clone)]
-pub struct Request {
-    /// The query text.
-    pub query: String,
-    /// First day, inclusive.
-    pub from: Option<Day>,
-    /// Last day, inclusive.
-    pub to: Option<Day>,
-    /// Programmes (any of them).
-    pub programs: Vec<String>,
-    /// Speakers (any of them).
-    pub speakers: Vec<String>,
-    /// Order.
-    pub sort: Sort,
-    /// Hits to return (at least 1).
-    pub limit: usize,
-    /// Hits to skip.
-    pub offset: usize,
-    /// How many words must match.
-    pub mode: MatchMode,
-    /// Snippets per hit.
-    pub snippets: usize,
-    /// Also count the hits per programme and speaker.
-    pub facets: bool,
-    /// One hit per near-duplicate cluster (repeated bulletins).
-    pub collapse: bool,
-}
 
 /// One result.
 #[derive(Debug, Clone)]
@@ -145,6 +59,9 @@ pub struct Hits {
 /// Errors of a search.
 #[derive(Debug, thiserror::Error)]
 pub enum SearchError {
+    /// The request is outside its bounds.
+    #[error(transparent)]
+    Request(#[from] RequestError),
     /// The query cannot be run.
     #[error(transparent)]
     Query(#[from] QueryError),
@@ -696,8 +613,17 @@ pub fn prepare(
     searcher: &Searcher,
     req: &Request,
 ) -> Result<Prepared, SearchError> {
+    req.validate(&Limits::DEFAULT)?;
     let analyzer = Analyzer::shared();
     let node = parse_query(archive, &req.query)?;
+    let words = node.words();
+    if words > Limits::DEFAULT.query_words {
+        return Err(RequestError::TooManyWords {
+            words,
+            max: Limits::DEFAULT.query_words,
+        }
+        .into());
+    }
     let mut b = Builder {
         archive,
         searcher,
@@ -783,10 +709,19 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
     } = prepare(archive, searcher, req)?;
     let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
     let limit = req.limit.max(1);
+    let mut notes = notes;
     let (total, page) = if req.collapse {
-        collapse::collapsed_page(
+        let c = collapse::collapsed_page(
             archive, searcher, &query, req.sort, &passage, limit, req.offset,
-        )?
+        )?;
+        if c.cut {
+            notes.push(format!(
+                "repeats are collapsed within the first {} matches only, and this page lies beyond them; \
+                 add --no-collapse to page through every airing, or narrow the search",
+                collapse::MAX_WINDOW
+            ));
+        }
+        (c.total, c.page)
     } else {
         let (n, top) = collapse::ranked(
             archive, searcher, &query, req.sort, &passage, limit, req.offset,
@@ -907,22 +842,6 @@ pub fn day_of(dt: DateTime) -> Option<Day> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn match_modes_parse() {
-        assert_eq!("all".parse::<MatchMode>(), Ok(MatchMode::All));
-        assert_eq!("60%".parse::<MatchMode>(), Ok(MatchMode::Share(0.6)));
-        assert!("0%".parse::<MatchMode>().is_err());
-        assert!("most".parse::<MatchMode>().is_err());
-        assert_eq!(
-            "2<50%".parse::<MatchMode>(),
-            Ok(MatchMode::Auto {
-                upto: 2,
-                share: 0.5
-            })
-        );
-        assert!("x<50%".parse::<MatchMode>().is_err());
-    }
 
     #[test]
     fn speaker_filter_matches_whole_words() {

@@ -40,6 +40,19 @@ pub enum Node {
     And(Vec<Node>),
 }
 
+impl Node {
+    /// How many words the query names: each word, and each word of a
+    /// phrase, excluded or not. What a query costs grows with it.
+    pub fn words(&self) -> usize {
+        match self {
+            Node::Word { .. } => 1,
+            Node::Phrase { text, .. } => text.split_whitespace().count().max(1),
+            Node::Not(n) | Node::Must(n) => n.words(),
+            Node::Or(ns) | Node::And(ns) => ns.iter().map(Node::words).sum(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Lex {
     Open(usize),
