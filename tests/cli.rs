@@ -830,7 +830,7 @@ fn stats_json_describes_the_sample_archive() {
     let s = stats_json(idx.path());
     assert_eq!(s["items"], 55);
     assert_eq!(s["undated"], 2);
-    assert_eq!(s["schema_version"], 3);
+    assert_eq!(s["schema_version"], 4);
     assert_eq!(s["first_date"], "2023-02-15");
     assert_eq!(s["last_date"], "2025-07-02");
     let programs = s["programs"].as_array().expect("programs");

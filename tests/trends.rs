@@ -210,3 +210,61 @@ fn facets_count_all_hits_per_programme_and_speaker() {
         .stdout(predicate::str::contains("Programmes of all"))
         .stdout(predicate::str::is_match(r"(?m)^\s+4  WDR 5$").unwrap());
 }
+
+/// Items of 1800 and 2300 beside `data/`: stored as their own years (they
+/// wrapped to 1715 and 2184 in tantivy's nanosecond dates), found by the
+/// filters that include them and only those, and a trend spanning five
+/// centuries works (tantivy's day histogram stopped at 65,000 buckets).
+#[test]
+fn dates_far_from_today_are_stored_filtered_and_trended_as_given() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let old = dir.path().join("alt.jsonl");
+    std::fs::write(
+        &old,
+        concat!(
+            r#"{"id":"alt-1800","title":"Zölle 1800","body":"Die Zölle auf Getreide steigen.","date":"1800-01-01"}"#,
+            "\n",
+            r#"{"id":"neu-2300","title":"Zölle 2300","body":"Die Zölle auf Stahl fallen.","date":"2300-06-30"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    let idx = empty_index();
+    archivar_in(idx.path())
+        .args(["index", "-q"])
+        .arg(data_dir())
+        .arg(&old)
+        .assert()
+        .code(0);
+    let s = stats_json(idx.path());
+    assert_eq!(s["first_date"], "1800-01-01");
+    assert_eq!(s["last_date"], "2300-06-30");
+    let ids = |args: &[&str], code| search_json(idx.path(), args, code).ids().join(" ");
+    assert_eq!(ids(&["--from", "3000-01-01", "Zölle"], 1), "");
+    assert_eq!(ids(&["--to", "1500-01-01", "Zölle"], 1), "");
+    assert_eq!(ids(&["--to", "1800-01-01", "Zölle"], 0), "alt-1800");
+    assert_eq!(
+        ids(&["--from", "2026-01-01", "--to", "9999-12-31", "Zölle"], 0),
+        "neu-2300"
+    );
+    let t = trend_json(idx.path(), &["Zölle", "--by", "year"], 0);
+    let bars = t["buckets"].as_array().unwrap();
+    assert_eq!(bars.len(), 501);
+    assert_eq!(bars[0]["key"], "1800");
+    assert_eq!(bars[500]["key"], "2300");
+    let (expected, undated) = count_by(idx.path(), "Zölle", 4);
+    assert_eq!(buckets(&t), expected);
+    assert_eq!(t["undated"], undated);
+    // A day histogram over five centuries is refused with what to do.
+    let out = archivar_in(idx.path())
+        .args(["trend", "Zölle", "--by", "day"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("the hits span 1800-01-01 to 2300-06-30, more than 100,000 bars")
+            && err.contains("--by"),
+        "{err}"
+    );
+}

@@ -15,13 +15,13 @@ pub mod writer;
 
 use crate::analysis::{self, GermanTokenizer};
 use crate::error::IndexError;
-use crate::item::{Day, Item};
+use crate::item::Item;
 use durable::{DurableDirectory, WriteErrorSlot};
 use schema::{ArchiveSchema, Fields};
 use std::path::{Path, PathBuf};
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::{TantivyDocument, Value};
-use tantivy::{DateTime, Index, IndexReader, ReloadPolicy, Searcher, Term};
+use tantivy::{Index, IndexReader, ReloadPolicy, Searcher, Term};
 
 /// Name of the file in the index folder that records the schema version.
 pub const MARKER: &str = "archivar.toml";
@@ -344,16 +344,6 @@ pub fn key(name: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A day as a tantivy date (UTC midnight).
-pub fn day_to_datetime(day: Day) -> DateTime {
-    DateTime::from_timestamp_secs(day.unix_days() * 86_400)
-}
-
-/// A tantivy date back to its day.
-pub fn datetime_to_day(dt: DateTime) -> Option<Day> {
-    Day::from_unix_days(dt.into_timestamp_secs().div_euclid(86_400))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,11 +353,5 @@ mod tests {
         assert_eq!(key("Deutschlandfunk  Kultur"), "deutschlandfunk kultur");
         assert_eq!(key("Bärbel Bas"), key("Baerbel Bas"));
         assert_eq!(key("MARKUS SÖDER"), key("Markus Söder"));
-    }
-
-    #[test]
-    fn day_round_trip() {
-        let d = Day::parse("2025-02-13").unwrap();
-        assert_eq!(datetime_to_day(day_to_datetime(d)), Some(d));
     }
 }

@@ -1,16 +1,15 @@
-//! The index schema, declared in `schema/index.v3.toml` and embedded here.
+//! The index schema, declared in `schema/index.v4.toml` and embedded here.
 
 use crate::analysis;
 use crate::error::IndexError;
 use serde::Deserialize;
 use tantivy::IndexSettings;
 use tantivy::schema::{
-    BytesOptions, DateOptions, DateTimePrecision, Field, IndexRecordOption, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    BytesOptions, Field, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 /// The schema file this binary builds indexes with.
-pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v3.toml");
+pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v4.toml");
 
 /// One field as declared.
 #[derive(Debug, Clone, Deserialize)]
@@ -18,7 +17,7 @@ pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v3.toml");
 pub struct FieldSpec {
     /// tantivy field name.
     pub name: String,
-    /// text, keyword, date or stored.
+    /// text, keyword, day, stored, u64 or bytes.
     #[serde(rename = "type")]
     pub kind: FieldKind,
     /// Analyzer of a text field.
@@ -56,8 +55,9 @@ pub enum FieldKind {
     Text,
     /// One exact term per value.
     Keyword,
-    /// A day.
-    Date,
+    /// A calendar day, as days since 1970-01-01 in an indexed, fast i64
+    /// (any year 1000–9999; tantivy's own dates wrap outside 1677–2262).
+    Day,
     /// Stored, not searched.
     Stored,
     /// A number, indexed and fast.
@@ -223,14 +223,12 @@ impl ArchiveSchema {
                     }
                     b.add_text_field(&spec.name, opts);
                 }
-                FieldKind::Date => {
-                    let mut opts = DateOptions::default()
-                        .set_indexed()
-                        .set_precision(DateTimePrecision::Seconds);
+                FieldKind::Day => {
+                    let mut opts = tantivy::schema::NumericOptions::default().set_indexed();
                     if spec.fast {
                         opts = opts.set_fast();
                     }
-                    b.add_date_field(&spec.name, opts);
+                    b.add_i64_field(&spec.name, opts);
                 }
                 FieldKind::Stored => {
                     b.add_bytes_field(&spec.name, BytesOptions::default().set_stored());
@@ -325,7 +323,7 @@ mod tests {
     #[test]
     fn embedded_schema_builds() {
         let s = ArchiveSchema::embedded().unwrap();
-        assert_eq!(s.version, 3);
+        assert_eq!(s.version, 4);
         assert!(matches!(
             s.settings.docstore_compression,
             tantivy::store::Compressor::Zstd(_)

@@ -83,12 +83,10 @@ pub fn stats(archive: &Archive, searcher: &Searcher) -> Result<Stats, IndexError
     let v = serde_json::to_value(&res).map_err(|e| IndexError::Schema(e.to_string()))?;
     let items = searcher.num_docs();
     let dated = v["dated"]["value"].as_f64().unwrap_or(0.0) as u64;
+    // The day field holds days since 1970-01-01 (schema/index.v4.toml).
     let day = |x: &Value| -> Option<String> {
-        if let Some(s) = x["value_as_string"].as_str() {
-            return Some(s.get(..10).unwrap_or(s).to_string());
-        }
-        let nanos = x["value"].as_f64()?;
-        Day::from_unix_days((nanos / 1e9 / 86_400.0).floor() as i64).map(|d| d.to_string())
+        let days = x["value"].as_f64()?;
+        Day::from_unix_days(days.round() as i64).map(|d| d.to_string())
     };
     Ok(Stats {
         index: archive.dir.display().to_string(),

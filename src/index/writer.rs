@@ -8,7 +8,7 @@
 
 use super::lock::WriteLock;
 use super::sweep::Swept;
-use super::{Archive, day_to_datetime, dedup};
+use super::{Archive, dedup};
 use crate::error::IndexError;
 use crate::item::{BlockKind, Item};
 use serde::{Deserialize, Serialize};
@@ -200,7 +200,7 @@ fn document(
         doc.add_text(f.program_facet, p);
     }
     if let Some(d) = item.date {
-        doc.add_date(f.date, day_to_datetime(d));
+        doc.add_i64(f.date, d.unix_days());
     }
     let json = serde_json::to_vec(item).map_err(|e| IndexError::Stored {
         dir: archive.dir.clone(),

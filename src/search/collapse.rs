@@ -8,13 +8,13 @@
 //! hit: the query AND its cluster, newest first.
 
 use super::{SearchError, Sort, passage};
-use crate::index::{Archive, datetime_to_day};
+use crate::index::Archive;
 use crate::item::Day;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DateTime, DocAddress, Order, Searcher, Term};
+use tantivy::{DocAddress, Order, Searcher, Term};
 
 /// The widest window of top hits read to fill a page of distinct
 /// clusters: enough for the deepest page ([`super::Limits`]' window of
@@ -90,7 +90,7 @@ pub fn ranked(
                         Count,
                         TopDocs::with_limit(limit)
                             .and_offset(offset)
-                            .order_by_fast_field::<DateTime>("date", Order::Desc),
+                            .order_by_fast_field::<i64>("date", Order::Desc),
                     ),
                 )
                 .map_err(err)?;
@@ -221,10 +221,10 @@ pub fn repeats(
             }
         };
         let date = ff
-            .date("date")
+            .i64("date")
             .map_err(err)?
             .first(addr.doc_id)
-            .and_then(datetime_to_day);
+            .and_then(Day::from_unix_days);
         items.push(Repeat {
             id: text("id").map_err(err)?.unwrap_or_default(),
             date,

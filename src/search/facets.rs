@@ -2,22 +2,23 @@
 //! programme and per speaker (`search --facets`), and per period of time
 //! (`trend`).
 //!
-//! A trend is tantivy's date histogram by day over the matching items; the
-//! days are then summed into ISO weeks, calendar months or years (which a
-//! fixed-interval histogram cannot give), and periods without a match
-//! between the first and the last are filled in with zero.
+//! A trend counts the matching items by day (a collector over the `date`
+//! fast field); the days are then summed into ISO weeks, calendar months or
+//! years, and periods without a match between the first and the last are
+//! filled in with zero.
 
 use super::{Request, SearchError, prepare};
 use crate::index::Archive;
 use crate::index::stats::{Count, buckets};
 use crate::item::Day;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::{Value, json};
-use tantivy::Searcher;
 use tantivy::aggregation::AggregationCollector;
 use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::collector::Count as CountCollector;
+use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::query::Query;
+use tantivy::{DocId, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 /// How many programmes and speakers `--facets` lists.
 pub const TOP_FACETS: usize = 10;
@@ -164,6 +165,74 @@ pub struct Trend {
     pub buckets: Vec<Bucket>,
 }
 
+/// The most bars a trend may have: 100,000 days are 274 years; a longer
+/// span is asked for by week, month or year.
+pub const MAX_PERIODS: usize = 100_000;
+
+/// Matching items and their days: every match is counted, and each dated
+/// one under its day (the `date` fast field, days since 1970-01-01). A
+/// plain map, so any span of years works; tantivy's date histogram stops at
+/// 65,000 buckets, which a hit of 1800 beside one of 2025 passed.
+struct DayCounts;
+
+/// [`DayCounts`] of one segment.
+struct SegmentDayCounts {
+    dates: Option<tantivy::columnar::Column<i64>>,
+    total: u64,
+    days: FxHashMap<i64, u64>,
+}
+
+impl Collector for DayCounts {
+    type Fruit = (u64, FxHashMap<i64, u64>);
+    type Child = SegmentDayCounts;
+
+    fn for_segment(
+        &self,
+        _ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<SegmentDayCounts> {
+        Ok(SegmentDayCounts {
+            dates: segment.fast_fields().i64("date").ok(),
+            total: 0,
+            days: FxHashMap::default(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<(u64, FxHashMap<i64, u64>)>,
+    ) -> tantivy::Result<(u64, FxHashMap<i64, u64>)> {
+        let mut total = 0;
+        let mut days = FxHashMap::default();
+        for (n, d) in fruits {
+            total += n;
+            for (day, c) in d {
+                *days.entry(day).or_default() += c;
+            }
+        }
+        Ok((total, days))
+    }
+}
+
+impl SegmentCollector for SegmentDayCounts {
+    type Fruit = (u64, FxHashMap<i64, u64>);
+
+    fn collect(&mut self, doc: DocId, _score: Score) {
+        self.total += 1;
+        if let Some(day) = self.dates.as_ref().and_then(|c| c.first(doc)) {
+            *self.days.entry(day).or_default() += 1;
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        (self.total, self.days)
+    }
+}
+
 /// Count the items matching `req` per period.
 pub fn trend(
     archive: &Archive,
@@ -172,57 +241,21 @@ pub fn trend(
     by: Interval,
 ) -> Result<Trend, SearchError> {
     let prepared = prepare(archive, searcher, req)?;
-    let total = searcher
-        .search(&prepared.query, &CountCollector)
-        .map_err(|e| SearchError::Index(archive.tantivy(e)))? as u64;
-    let v = aggregate(
-        archive,
-        searcher,
-        &prepared.query,
-        json!({"days": {"date_histogram": {"field": "date", "fixed_interval": "1d"}}}),
-    )?;
-    let mut days: Vec<(Day, u64)> = Vec::new();
-    for b in v["days"]["buckets"].as_array().into_iter().flatten() {
-        let (Some(ms), Some(n)) = (b["key"].as_f64(), b["doc_count"].as_u64()) else {
-            continue;
-        };
-        if n == 0 {
-            continue;
-        }
-        if let Some(d) = Day::from_unix_days((ms / 86_400_000.0).floor() as i64) {
-            days.push((d, n));
-        }
-    }
+    let (total, by_day) = searcher
+        .search(&prepared.query, &DayCounts)
+        .map_err(|e| SearchError::Index(archive.tantivy(e)))?;
+    let mut days: Vec<(Day, u64)> = by_day
+        .into_iter()
+        .filter_map(|(d, n)| Some((Day::from_unix_days(d)?, n)))
+        .collect();
+    days.sort_unstable();
     let dated: u64 = days.iter().map(|(_, n)| n).sum();
     let first = req.from.or(days.first().map(|d| d.0));
     let last = req.to.or(days.last().map(|d| d.0));
-    let mut buckets = Vec::new();
-    if let (Some(first), Some(last)) = (first, last) {
-        let mut start = by.start(first);
-        let mut i = 0;
-        while start <= last {
-            let next = by.next(start);
-            let mut count = 0;
-            while i < days.len() && next.is_none_or(|n| days[i].0 < n) {
-                if days[i].0 >= start {
-                    count += days[i].1;
-                }
-                i += 1;
-            }
-            buckets.push(Bucket {
-                key: by.key(start),
-                start,
-                count,
-            });
-            match next {
-                Some(n) => start = n,
-                None => break,
-            }
-            if buckets.len() > 200_000 {
-                break; // a day histogram over more than 500 years
-            }
-        }
-    }
+    let buckets = match (first, last) {
+        (Some(first), Some(last)) => periods(&days, by, first, last)?,
+        _ => Vec::new(),
+    };
     Ok(Trend {
         query: req.query.clone(),
         by,
@@ -230,6 +263,46 @@ pub fn trend(
         undated: total.saturating_sub(dated),
         buckets,
     })
+}
+
+/// The bars from the period of `first` to that of `last`, empty ones
+/// included, summing `days` (sorted) into them.
+fn periods(
+    days: &[(Day, u64)],
+    by: Interval,
+    first: Day,
+    last: Day,
+) -> Result<Vec<Bucket>, SearchError> {
+    let mut buckets = Vec::new();
+    let mut start = by.start(first);
+    let mut i = 0;
+    while start <= last {
+        if buckets.len() == MAX_PERIODS {
+            return Err(SearchError::TooManyPeriods {
+                first,
+                last,
+                max: MAX_PERIODS,
+            });
+        }
+        let next = by.next(start);
+        let mut count = 0;
+        while i < days.len() && next.is_none_or(|n| days[i].0 < n) {
+            if days[i].0 >= start {
+                count += days[i].1;
+            }
+            i += 1;
+        }
+        buckets.push(Bucket {
+            key: by.key(start),
+            start,
+            count,
+        });
+        match next {
+            Some(n) => start = n,
+            None => break,
+        }
+    }
+    Ok(buckets)
 }
 
 #[cfg(test)]
@@ -260,5 +333,26 @@ mod tests {
             "2025-W01"
         );
         assert_eq!(Interval::Week.start(day("2025-01-01")), day("2024-12-30"));
+    }
+
+    #[test]
+    fn periods_span_centuries_and_refuse_too_many_bars() {
+        let days = [(day("1800-01-01"), 1), (day("2025-02-13"), 2)];
+        let years = periods(&days, Interval::Year, days[0].0, days[1].0).unwrap();
+        assert_eq!(years.len(), 226);
+        assert_eq!((years[0].key.as_str(), years[0].count), ("1800", 1));
+        assert_eq!(years[225].count, 2);
+        assert_eq!(years.iter().map(|b| b.count).sum::<u64>(), 3);
+        let far = [(day("1000-01-01"), 1), (day("9999-12-31"), 1)];
+        assert_eq!(
+            periods(&far, Interval::Year, far[0].0, far[1].0)
+                .unwrap()
+                .len(),
+            9000
+        );
+        assert!(matches!(
+            periods(&far, Interval::Day, far[0].0, far[1].0),
+            Err(SearchError::TooManyPeriods { .. })
+        ));
     }
 }

@@ -12,7 +12,7 @@ pub use request::{DEFAULT_MATCH, Limits, MatchMode, Request, RequestError, Sort}
 
 use crate::analysis::{Analyzer, TokenKind};
 use crate::error::{IndexError, QueryError};
-use crate::index::{Archive, datetime_to_day, day_to_datetime, key};
+use crate::index::{Archive, key};
 use crate::item::{Day, Item};
 use parse::Node;
 use snippet::{Marks, Snippet};
@@ -23,7 +23,7 @@ use tantivy::query::{
     TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, TantivyDocument};
-use tantivy::{DateTime, Searcher, Term};
+use tantivy::{Searcher, Term};
 
 /// One result.
 #[derive(Debug, Clone)]
@@ -68,6 +68,19 @@ pub enum SearchError {
     /// The index failed.
     #[error(transparent)]
     Index(#[from] IndexError),
+    /// A trend would have more bars than it may.
+    #[error(
+        "the hits span {first} to {last}, more than {} bars of this width; use a wider --by (week, month, year) or narrow with --from/--to",
+        request::Grouped(*max)
+    )]
+    TooManyPeriods {
+        /// First day of the span.
+        first: Day,
+        /// Last day.
+        last: Day,
+        /// The most bars a trend may have.
+        max: usize,
+    },
 }
 
 /// The required clauses of a word and its optional score bonus.
@@ -656,10 +669,10 @@ pub fn prepare(
     };
     if req.from.is_some() || req.to.is_some() {
         let lo = req.from.map_or(Bound::Unbounded, |d| {
-            Bound::Included(Term::from_field_date(f.date, day_to_datetime(d)))
+            Bound::Included(Term::from_field_i64(f.date, d.unix_days()))
         });
         let hi = req.to.map_or(Bound::Unbounded, |d| {
-            Bound::Included(Term::from_field_date(f.date, day_to_datetime(d)))
+            Bound::Included(Term::from_field_i64(f.date, d.unix_days()))
         });
         clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
     }
@@ -832,11 +845,6 @@ fn any_term(field: Field, values: Vec<&String>) -> Box<dyn Query> {
             })
             .collect(),
     ))
-}
-
-/// The day of a tantivy date, for callers that read fast fields.
-pub fn day_of(dt: DateTime) -> Option<Day> {
-    datetime_to_day(dt)
 }
 
 #[cfg(test)]
