@@ -272,14 +272,6 @@ pub enum QueryError {
         /// What to do.
         hint: &'static str,
     },
-    /// A field name the index does not have.
-    #[error("unknown field \"{field}:\"; searchable fields are {known}")]
-    UnknownField {
-        /// The field as written.
-        field: String,
-        /// The fields there are.
-        known: String,
-    },
     /// An operator without an operand.
     #[error("\"{op}\" at column {col} has nothing to apply to; {hint}")]
     Dangling {
@@ -299,6 +291,16 @@ pub enum QueryError {
         col: usize,
         /// The limit.
         max: usize,
+    },
+    /// A field prefix with nothing after it (`title:`, `speaker:()`).
+    #[error(
+        "\"{field}:\" at column {col} has nothing to search; write {field}:Wort, {field}:\"zwei Wörter\" or {field}:(a OR b)"
+    )]
+    EmptyField {
+        /// The field as written.
+        field: String,
+        /// 1-based column.
+        col: usize,
     },
     /// Only exclusions: nothing to search for.
     #[error("the query only excludes (-word); add a word to search for")]

@@ -60,10 +60,12 @@ enum Lex {
     Minus(usize),
     Plus(usize),
     Or(usize),
-    And,
+    And(usize),
     Not(usize),
     Word(Option<String>, String),
     Phrase(Option<String>, String),
+    /// `title:(` … `)`: a field for every word of the group that follows.
+    Field(String, usize),
 }
 
 fn is_quote(c: char) -> bool {
@@ -75,13 +77,25 @@ fn marker(col: usize) -> String {
 }
 
 /// Parse a query. `is_field` says whether a `name:` prefix names a field;
-/// a prefix that does not is an error, listing `known`.
+/// a prefix that does not is part of the word ("re:publica").
 pub fn parse(
     query: &str,
     is_field: &dyn Fn(&str) -> bool,
     known: &str,
 ) -> Result<Node, QueryError> {
-    let lex = lex(query, is_field, known)?;
+    parse_noted(query, is_field, known).map(|(node, _)| node)
+}
+
+/// [`parse`], with notes for the user: a word that looks like a field
+/// prefix but names none ("autor:Müller") is searched as words, and the
+/// note lists the fields there are (`known`).
+pub fn parse_noted(
+    query: &str,
+    is_field: &dyn Fn(&str) -> bool,
+    known: &str,
+) -> Result<(Node, Vec<String>), QueryError> {
+    let mut notes = Vec::new();
+    let lex = lex(query, is_field, known, &mut notes)?;
     if lex.is_empty() {
         return Err(QueryError::Empty);
     }
@@ -104,10 +118,15 @@ pub fn parse(
             hint: "this closes no parenthesis; remove it or add a \"(\" before",
         });
     }
-    Ok(node)
+    Ok((node, notes))
 }
 
-fn lex(query: &str, is_field: &dyn Fn(&str) -> bool, known: &str) -> Result<Vec<Lex>, QueryError> {
+fn lex(
+    query: &str,
+    is_field: &dyn Fn(&str) -> bool,
+    known: &str,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Lex>, QueryError> {
     let chars: Vec<char> = query.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
@@ -191,26 +210,39 @@ fn lex(query: &str, is_field: &dyn Fn(&str) -> bool, known: &str) -> Result<Vec<
         if let Some((prefix, rest)) = word.split_once(':')
             && !prefix.is_empty()
             && prefix.chars().all(char::is_alphabetic)
-            && (!rest.is_empty() || chars.get(i).is_some_and(|c| is_quote(*c)))
+            && is_field(prefix)
         {
-            if !is_field(prefix) {
-                return Err(QueryError::UnknownField {
-                    field: prefix.to_string(),
-                    known: known.to_string(),
-                });
-            }
-            if rest.is_empty() {
+            let next = chars.get(i).copied();
+            if !rest.is_empty() {
+                out.push(Lex::Word(Some(prefix.to_string()), rest.to_string()));
+            } else if next.is_some_and(is_quote) {
                 let (text, next) = read_phrase(&chars, i, query)?;
                 out.push(Lex::Phrase(Some(prefix.to_string()), text));
                 i = next;
+            } else if next == Some('(') {
+                out.push(Lex::Field(prefix.to_string(), col));
             } else {
-                out.push(Lex::Word(Some(prefix.to_string()), rest.to_string()));
+                return Err(QueryError::EmptyField {
+                    field: prefix.to_string(),
+                    col,
+                });
             }
             continue;
         }
+        // A prefix that names no field is part of the word ("re:publica",
+        // "10:30"). One that looks like a field name is noted.
+        if let Some((prefix, rest)) = word.split_once(':')
+            && prefix.chars().count() >= 3
+            && prefix.chars().all(char::is_alphabetic)
+            && rest.chars().next().is_some_and(char::is_alphabetic)
+        {
+            notes.push(format!(
+                "\"{prefix}:\" is no field, so \"{word}\" is searched as words; the fields are {known}"
+            ));
+        }
         match word.as_str() {
             "OR" | "||" => out.push(Lex::Or(col)),
-            "AND" | "&&" => out.push(Lex::And),
+            "AND" | "&&" => out.push(Lex::And(col)),
             "NOT" => out.push(Lex::Not(col)),
             _ => out.push(Lex::Word(None, word)),
         }
@@ -231,6 +263,62 @@ fn read_phrase(chars: &[char], open: usize, query: &str) -> Result<(String, usiz
         });
     }
     Ok((chars[open + 1..j].iter().collect(), j + 1))
+}
+
+/// The exclusion of `node`. Excluding an exclusion requires what it
+/// excluded: `--Zölle`, `NOT NOT Zölle` and `-(-Zölle)` require "Zölle",
+/// and `-(-a -b)` requires a or b (De Morgan), instead of being a query
+/// that only excludes.
+fn negate(node: Node) -> Node {
+    match node {
+        Node::Not(inner) => required(*inner),
+        Node::And(items)
+            if !items.is_empty() && items.iter().all(|n| matches!(n, Node::Not(_))) =>
+        {
+            let mut alts: Vec<Node> = items
+                .into_iter()
+                .filter_map(|n| match n {
+                    Node::Not(inner) => Some(*inner),
+                    _ => None,
+                })
+                .collect();
+            required(if alts.len() == 1 {
+                alts.pop().expect("one")
+            } else {
+                Node::Or(alts)
+            })
+        }
+        other => Node::Not(Box::new(other)),
+    }
+}
+
+/// `node` required: `+word`, or a side of `AND`. An exclusion stays one,
+/// and what is required already is not wrapped twice.
+fn required(node: Node) -> Node {
+    match node {
+        n @ (Node::Must(_) | Node::Not(_)) => n,
+        n => Node::Must(Box::new(n)),
+    }
+}
+
+/// `title:(a "b c" OR d)`: the field for every word and phrase of a group
+/// that names none of its own.
+fn with_field(node: Node, name: &str) -> Node {
+    match node {
+        Node::Word { field: None, text } => Node::Word {
+            field: Some(name.to_string()),
+            text,
+        },
+        Node::Phrase { field: None, text } => Node::Phrase {
+            field: Some(name.to_string()),
+            text,
+        },
+        n @ (Node::Word { .. } | Node::Phrase { .. }) => n,
+        Node::Not(n) => Node::Not(Box::new(with_field(*n, name))),
+        Node::Must(n) => Node::Must(Box::new(with_field(*n, name))),
+        Node::Or(ns) => Node::Or(ns.into_iter().map(|n| with_field(n, name)).collect()),
+        Node::And(ns) => Node::And(ns.into_iter().map(|n| with_field(n, name)).collect()),
+    }
 }
 
 /// How deep parentheses and prefix operators may nest. The parser and
@@ -291,16 +379,50 @@ impl Parser<'_> {
         }
     }
 
+    /// A sequence of clauses. `a AND b` requires both, as in Lucene's query
+    /// syntax (`+a +b`); the other clauses of the sequence stay as they are.
     fn and_expr(&mut self) -> Result<Node, QueryError> {
-        let mut items = Vec::new();
+        let mut items: Vec<Node> = Vec::new();
+        let mut and_before = None;
         loop {
-            match self.peek() {
+            match self.peek().cloned() {
                 None | Some(Lex::Or(_)) | Some(Lex::Close(_)) => break,
-                Some(Lex::And) => {
+                Some(Lex::And(col)) => {
                     self.pos += 1;
+                    if items.is_empty()
+                        || and_before.is_some()
+                        || matches!(
+                            self.peek(),
+                            None | Some(Lex::Or(_)) | Some(Lex::Close(_)) | Some(Lex::And(_))
+                        )
+                    {
+                        return Err(QueryError::Dangling {
+                            op: "AND".to_string(),
+                            col,
+                            hint: "write it between two words: Rente AND Zölle",
+                        });
+                    }
+                    and_before = Some(col);
                 }
-                _ => items.push(self.unary()?),
+                _ => {
+                    let item = self.unary()?;
+                    if and_before.take().is_some() {
+                        if let Some(last) = items.pop() {
+                            items.push(required(last));
+                        }
+                        items.push(required(item));
+                    } else {
+                        items.push(item);
+                    }
+                }
             }
+        }
+        if let Some(col) = and_before {
+            return Err(QueryError::Dangling {
+                op: "AND".to_string(),
+                col,
+                hint: "write it between two words: Rente AND Zölle",
+            });
         }
         Ok(if items.len() == 1 {
             items.pop().expect("one")
@@ -323,14 +445,14 @@ impl Parser<'_> {
                 self.enter(col)?;
                 let inner = self.unary()?;
                 self.depth -= 1;
-                Ok(Node::Not(Box::new(inner)))
+                Ok(negate(inner))
             }
             Some(Lex::Plus(col)) => {
                 self.pos += 1;
                 self.enter(col)?;
                 let inner = self.unary()?;
                 self.depth -= 1;
-                Ok(Node::Must(Box::new(inner)))
+                Ok(required(inner))
             }
             _ => self.primary(),
         }
@@ -359,6 +481,15 @@ impl Parser<'_> {
                         hint: "this parenthesis is not closed; add a \")\"",
                     }),
                 }
+            }
+            Some(Lex::Field(field, col)) => {
+                // The lexer emits a field group only before "(".
+                self.pos += 1;
+                let group = self.primary()?;
+                if group.words() == 0 {
+                    return Err(QueryError::EmptyField { field, col });
+                }
+                Ok(with_field(group, &field))
             }
             Some(Lex::Word(field, text)) => {
                 self.pos += 1;
@@ -484,10 +615,25 @@ mod tests {
             Err(QueryError::Paren { col: 1, .. })
         ));
         assert!(matches!(p("Zölle)"), Err(QueryError::Paren { col: 6, .. })));
-        assert!(matches!(
-            p("autor:Meier"),
-            Err(QueryError::UnknownField { .. })
-        ));
+        // A prefix that names no field is part of the word.
+        assert_eq!(p("re:publica").unwrap(), w("re:publica"));
+        let (node, notes) = parse_noted("autor:Meier", &|f| f == "title", "title:").unwrap();
+        assert_eq!(node, w("autor:Meier"));
+        assert!(notes[0].contains("\"autor:\" is no field"), "{notes:?}");
+        // A field with nothing to search.
+        for q in [
+            "title:",
+            "title: Zölle",
+            "Zölle speaker:",
+            "title:()",
+            "(speaker:)",
+        ] {
+            assert!(
+                matches!(p(q), Err(QueryError::EmptyField { .. })),
+                "{q}: {:?}",
+                p(q)
+            );
+        }
         assert!(matches!(p("-"), Err(QueryError::Dangling { .. })));
         assert!(matches!(p("Zölle -"), Err(QueryError::Dangling { .. })));
         assert!(matches!(p("- Zölle"), Err(QueryError::Dangling { .. })));

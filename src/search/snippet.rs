@@ -24,10 +24,14 @@ pub struct Marks {
     pub terms: HashSet<String>,
     /// Phrases: (position offset, term) from the phrase's first word.
     pub phrases: Vec<Vec<(u32, String)>>,
-    /// Compounds among `terms` found through the word they start, with
-    /// that word's length in letters of the analysed form: only that part
-    /// of "Klimageld" is marked for "Klima".
+    /// Compounds found through the word they start, with that word's
+    /// length in letters of the analysed form: only that part of
+    /// "Klimageld" is marked for "Klima" where such a compound is marked.
     pub prefixes: HashMap<String, usize>,
+    /// Forms that only rank and are not marked: a split compound's parts
+    /// alone and the compounds a word starts (with their part in
+    /// `prefixes`). Every marked word is a match of the query.
+    pub ranking: HashSet<String>,
 }
 
 impl Marks {
