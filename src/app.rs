@@ -51,7 +51,9 @@ fn printer(json: bool, color: ColorWhen) -> Box<dyn Printer> {
         } else {
             ColorChoice::Never
         };
-        Box::new(TerminalPrinter::new(StandardStream::stdout(choice)))
+        Box::new(TerminalPrinter::new(crate::output::safe::Sanitized::new(
+            StandardStream::stdout(choice),
+        )))
     }
 }
 
@@ -75,17 +77,14 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         Archive::open_or_create(&dir, a.rebuild)?;
     }
     let lock = index::lock::acquire(&dir, a.wait, |holder| {
-        eprintln!(
-            "archivar: waiting for {holder} to finish writing {}",
-            dir.display()
-        )
+        crate::report!("waiting for {holder} to finish writing {}", dir.display())
     })?;
     let archive = Archive::open_or_create(&dir, a.rebuild)?;
     let mut indexer = Indexer::with_lock(&archive, a.memory, lock)?;
     let swept = indexer.swept();
     if swept.files > 0 && !a.quiet {
-        eprintln!(
-            "archivar: note: removed {} ({:.1} MB) that an interrupted run left in {}",
+        crate::report!(
+            "note: removed {} ({:.1} MB) that an interrupted run left in {}",
             plural(swept.files, "orphan file"),
             swept.bytes as f64 / 1e6,
             dir.display()
@@ -99,13 +98,13 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
     };
     let mut t = Tally::default();
     for e in &walk.errors {
-        eprintln!("archivar: {e}");
+        crate::report!("{e}");
         t.failed += 1;
     }
     for (loc, msg) in &walk.warnings {
         t.warnings += 1;
         if !a.quiet {
-            eprintln!("archivar: warning: {loc}: {msg}");
+            crate::report!("warning: {loc}: {msg}");
         }
     }
     let total_bytes: u64 = walk.sources.iter().map(|s| s.size).sum();
@@ -143,7 +142,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                     unchanged,
                     ..
                 } => {
-                    bar.set_message(src.path.display().to_string());
+                    bar.set_message(crate::output::safe::SafePath(&src.path).to_string());
                     present.insert(key.clone());
                     skipping = unchanged.is_some();
                     if let Some(n) = unchanged {
@@ -165,8 +164,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                             t.warnings += 1;
                             if !a.quiet {
                                 bar.suspend(|| {
-                                    eprintln!(
-                                        "archivar: warning: {source}: id \"{id}\" also at {earlier}; this item replaces that one"
+                                    crate::report!("warning: {source}: id \"{id}\" also at {earlier}; this item replaces that one"
                                     )
                                 });
                             }
@@ -184,12 +182,12 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                 Step::Event(Event::Warning(loc, msg)) => {
                     t.warnings += 1;
                     if !a.quiet {
-                        bar.suspend(|| eprintln!("archivar: warning: {loc}: {msg}"));
+                        bar.suspend(|| crate::report!("warning: {loc}: {msg}"));
                     }
                 }
                 Step::Event(Event::Error(e)) => {
                     t.failed += 1;
-                    bar.suspend(|| eprintln!("archivar: {e}"));
+                    bar.suspend(|| crate::report!("{e}"));
                 }
                 // Items come prepared.
                 Step::Event(Event::Item(_)) => {}
@@ -294,7 +292,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                 if walk.skipped.len() > 3 { ", …" } else { "" }
             ));
         }
-        println!("{line}");
+        println!("{}", crate::output::safe::escape(&line));
     }
     Ok(if t.failed > 0 {
         Outcome::Failed
@@ -324,10 +322,19 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     let searcher = archive.reader()?.searcher();
     let hits = search::search(&archive, &searcher, &req)?;
     for n in &hits.notes {
-        eprintln!("archivar: note: {n}");
+        crate::report!("note: {n}");
     }
     let mut p = printer(a.json, a.color);
     p.hits(&req.query, req.offset, &hits, started.elapsed())?;
+    if hits.total == 0 {
+        crate::report!("no hits for {}", req.query);
+    } else if hits.hits.is_empty() {
+        crate::report!(
+            "no hits on this page (from hit {}); {} in all",
+            req.offset + 1,
+            plural(hits.total as u64, "hit")
+        );
+    }
     Ok(if hits.total == 0 {
         Outcome::NoHits
     } else {
@@ -382,7 +389,7 @@ fn run_show(dir: PathBuf, a: ShowArgs) -> Result<Outcome> {
                 Some(ms) => match item.around(ms, a.context) {
                     Ok(part) => part,
                     Err(why) => {
-                        eprintln!("archivar: {why}");
+                        crate::report!("{why}");
                         return Ok(Outcome::Failed);
                     }
                 },
@@ -392,8 +399,8 @@ fn run_show(dir: PathBuf, a: ShowArgs) -> Result<Outcome> {
             Ok(Outcome::Success)
         }
         None => {
-            eprintln!(
-                "archivar: no item with id \"{}\" in {}; ids are shown in search results",
+            crate::report!(
+                "no item with id \"{}\" in {}; ids are shown in search results",
                 a.id,
                 dir.display()
             );

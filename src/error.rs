@@ -1,6 +1,7 @@
 //! Typed errors of the library. Each names the place it comes from
 //! (`Location` prints as `data/x.jsonl:17`), what is wrong and what to do.
 
+use crate::output::safe::SafePath;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -34,8 +35,8 @@ impl Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(line) => write!(f, "{}:{}", self.path.display(), line),
-            None => write!(f, "{}", self.path.display()),
+            Some(line) => write!(f, "{}:{}", SafePath(&self.path), line),
+            None => write!(f, "{}", SafePath(&self.path)),
         }
     }
 }
@@ -305,6 +306,18 @@ pub enum QueryError {
     /// Only exclusions: nothing to search for.
     #[error("the query only excludes (-word); add a word to search for")]
     OnlyExclusions,
+    /// Nothing left to search but a word too long to be indexed.
+    #[error(
+        "the word \"{start}…\" has {bytes} bytes, more than the {max} bytes a word is indexed with; no item can hold it"
+    )]
+    WordTooLong {
+        /// Its first characters.
+        start: String,
+        /// Its bytes.
+        bytes: usize,
+        /// The most a word may have.
+        max: usize,
+    },
     /// Nothing left after analysis (only stopwords or punctuation).
     #[error(
         "the query has only stopwords or punctuation (\"{query}\"); add a content word, or quote a phrase"

@@ -10,7 +10,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Failed) => ExitCode::from(2),
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("archivar: {}", message(&e));
+            eprintln!("archivar: {}", archivar::output::safe::escape(&message(&e)));
             ExitCode::from(2)
         }
     }

@@ -892,10 +892,11 @@ fn without_index_option_the_index_is_below_xdg_data_home() {
 #[test]
 fn search_without_hits_exits_1() {
     let idx = data_index();
+    // Nothing on stdout, as grep; stderr says what happened.
     search(&idx, &["Xylophonwettbewerb"])
         .code(1)
         .stdout("")
-        .stderr("");
+        .stderr("archivar: no hits for Xylophonwettbewerb\n");
 }
 
 #[test]

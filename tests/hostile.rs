@@ -624,5 +624,69 @@ fn huge_numbers_in_every_search_option_get_a_message_never_an_allocation() {
         .args(["search", "--no-collapse", "--offset", "9990", "Rente"])
         .assert()
         .code(0)
-        .stderr("");
+        .stderr(predicates::str::starts_with(
+            "archivar: no hits on this page (from hit 9991)",
+        ));
+}
+
+#[test]
+fn names_from_outside_reach_the_terminal_escaped() {
+    // A file name with a terminal escape, a title with a carriage return,
+    // an id with a right-to-left override: all printed as escapes.
+    let dir = TempDir::new().unwrap();
+    let name = dir.path().join("esc2-\u{1b}]0;PWNED\u{7}.txt");
+    std::fs::write(&name, "Titel\n\nDie Zölle steigen.\n").unwrap();
+    let file = dir.path().join("rtl.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"id":"rtl-\u202etxt.exe","title":"Harmlos\rFAKE TITLE","body":"Die Zölle steigen weiter."}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let idx = empty_index();
+    let out = archivar_in(idx.path())
+        .arg("index")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let raw = |b: &[u8]| {
+        let s = String::from_utf8_lossy(b);
+        s.contains('\u{1b}') || s.contains('\u{7}') || s.contains('\r') || s.contains('\u{202e}')
+    };
+    assert!(!raw(&out.stderr) && !raw(&out.stdout), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("esc2-\\e]0;PWNED\\x07.txt"), "{stderr}");
+    let out = archivar_in(idx.path())
+        .args(["search", "--color", "never", "Zölle"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        !raw(&out.stdout),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Harmlos\\rFAKE TITLE"), "{stdout}");
+    assert!(stdout.contains("rtl-\\u{202e}txt.exe"), "{stdout}");
+    // Colour still works: the escapes it needs are archivar's own.
+    let out = archivar_in(idx.path())
+        .args(["search", "--color", "always", "Zölle"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("\u{1b}[") && stdout.contains("Harmlos\\rFAKE"),
+        "{stdout}"
+    );
+    // An id given on the command line, echoed in a message.
+    let out = archivar_in(idx.path())
+        .args(["show", "\u{1b}[31mX"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!raw(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("\\e[31mX"));
 }

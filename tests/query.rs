@@ -187,3 +187,65 @@ fn an_excluded_compound_excludes_the_word_not_its_parts() {
     assert_eq!(without, expected);
     assert!(!without.is_empty());
 }
+
+#[test]
+fn a_search_that_shows_nothing_says_why() {
+    let idx = index_of(&data_dir());
+    // No hit at all.
+    archivar_in(idx.path())
+        .args(["search", "Xylophonwettbewerb"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("archivar: no hits for Xylophonwettbewerb\n");
+    // A page past the last hit names the total, and facets still print.
+    let total = search_json(idx.path(), &["Zölle"], 0).summary.total;
+    let out = archivar_in(idx.path())
+        .args([
+            "search", "--offset", "1000", "--facets", "--color", "never", "Zölle",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr,
+        format!("archivar: no hits on this page (from hit 1001); {total} hits in all\n")
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("Programmes of all {total} hits")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_word_too_long_to_be_indexed_is_named() {
+    let idx = index_of(&data_dir());
+    let long = "Donaudampfschifffahrt".repeat(5);
+    assert_error(
+        archivar_in(idx.path()).args(["search", &long]).assert(),
+        "has 105 bytes, more than the 64 bytes a word is indexed with",
+    );
+    archivar_in(idx.path())
+        .args(["search", "-n", "1", &format!("Zölle {long}")])
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "(105 bytes) is longer than the 64 bytes",
+        ));
+}
+
+#[test]
+fn zero_width_characters_inside_a_word_do_not_split_it() {
+    let idx = index_of(&data_dir());
+    let plain = all_ids(idx.path(), &["Rohstoffe"]);
+    assert!(!plain.is_empty());
+    for zw in ["\u{200d}", "\u{200b}", "\u{2060}", "\u{feff}"] {
+        assert_eq!(
+            all_ids(idx.path(), &[&format!("Roh{zw}stoffe")]),
+            plain,
+            "{zw:?}"
+        );
+    }
+}

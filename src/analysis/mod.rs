@@ -7,7 +7,8 @@
 //!   its own position and with its own offsets, and the whole group is one
 //!   more token at the first part's position ("uspräsident"), so the group is
 //!   findable by its parts, as a phrase, and as one word.
-//! - Soft hyphens (U+00AD) inside a word are dropped ("Münte\u{ad}fering").
+//! - Soft hyphens (U+00AD) and zero-width characters inside a word are
+//!   dropped ("Münte\u{ad}fering", [`is_invisible`]).
 //! - Folding after stemming maps ä/ö/ü to a/o/u (Snowball already does),
 //!   ß to ss, accents to their base letter (é → e), and the transliterations
 //!   ae/oe/ue to a/o/u, so that "Zoelle", "Zolle" and "Zölle" meet.
@@ -115,7 +116,7 @@ impl Analyzer {
         }
         let lower: String = word
             .chars()
-            .filter(|c| *c != '\u{ad}')
+            .filter(|c| !is_invisible(*c))
             .flat_map(char::to_lowercase)
             .collect();
         if lower.is_empty() || self.is_stopword(&lower) {
@@ -243,7 +244,7 @@ pub fn folded_start(word: &str) -> [char; 2] {
     let mut skip_e = false;
     for c in word
         .chars()
-        .filter(|c| *c != '\u{ad}')
+        .filter(|c| !is_invisible(*c))
         .flat_map(char::to_lowercase)
     {
         // The base letters of `c`, as `fold` maps them; ASCII is itself.
@@ -331,7 +332,19 @@ pub fn fold(stem: &str) -> String {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || (!c.is_ascii() && (c == '\u{ad}' || is_combining_mark(c)))
+    c.is_alphanumeric() || (!c.is_ascii() && (is_invisible(c) || is_combining_mark(c)))
+}
+
+/// Characters that show nothing and join, inside a word, what stands on
+/// either side: the soft hyphen (U+00AD), the zero-width space, non-joiner
+/// and joiner (U+200B–U+200D), the word joiner (U+2060) and the byte-order
+/// mark (U+FEFF). "Münte\u{ad}fering" and "zero\u{200d}width" are one word
+/// each, as they look.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+    )
 }
 
 fn is_hyphen(c: char) -> bool {
@@ -350,7 +363,7 @@ fn groups(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
         // Skip to the next word character.
         let start = loop {
             let (i, c) = chars.next()?;
-            if is_word_char(c) && c != '\u{ad}' {
+            if is_word_char(c) && !is_invisible(c) {
                 break i;
             }
         };
@@ -363,7 +376,7 @@ fn groups(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
             if is_hyphen(c) || is_apostrophe(c) {
                 // A connector only counts between two word characters.
                 let next = text[i + c.len_utf8()..].chars().next();
-                if next.is_some_and(|n| is_word_char(n) && n != '\u{ad}') {
+                if next.is_some_and(|n| is_word_char(n) && !is_invisible(n)) {
                     chars.next();
                     continue;
                 }
@@ -403,9 +416,9 @@ fn push_part(text: &str, s: usize, e: usize, parts: &mut Vec<(usize, usize)>) {
 
 /// The word as the stemmer should see it: apostrophes and soft hyphens out.
 fn clean_word(w: &str) -> std::borrow::Cow<'_, str> {
-    if w.chars().any(|c| is_apostrophe(c) || c == '\u{ad}') {
+    if w.chars().any(|c| is_apostrophe(c) || is_invisible(c)) {
         w.chars()
-            .filter(|c| !is_apostrophe(*c) && *c != '\u{ad}')
+            .filter(|c| !is_apostrophe(*c) && !is_invisible(*c))
             .collect::<String>()
             .into()
     } else {
@@ -524,6 +537,11 @@ mod tests {
     #[test]
     fn soft_hyphen_is_invisible() {
         assert_eq!(terms("Münte\u{ad}fering"), vec![one("Müntefering")]);
+        // Zero-width characters inside a word join it as it looks.
+        for zw in ['\u{200b}', '\u{200c}', '\u{200d}', '\u{2060}', '\u{feff}'] {
+            assert_eq!(terms(&format!("Wehr{zw}pflicht")), vec![one("Wehrpflicht")]);
+        }
+        assert_eq!(terms("\u{feff}Zölle"), vec![one("Zölle")]);
     }
 
     #[test]
@@ -600,7 +618,7 @@ mod props {
             if let Some(t) = Analyzer::shared().normalize(&w) {
                 let lower: String = w
                     .chars()
-                    .filter(|c| *c != '\u{ad}')
+                    .filter(|c| !is_invisible(*c))
                     .flat_map(char::to_lowercase)
                     .collect();
                 let folded = fold(&lower);
@@ -615,7 +633,7 @@ mod props {
         ) {
             let lower: String = w
                 .chars()
-                .filter(|c| *c != '\u{ad}')
+                .filter(|c| !is_invisible(*c))
                 .flat_map(char::to_lowercase)
                 .collect();
             let mut want = ['\0'; 2];

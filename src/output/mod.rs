@@ -2,18 +2,20 @@
 //! Only this module writes to stdout.
 
 pub mod json;
+pub mod safe;
 pub mod terminal;
 
 use crate::index::stats::Stats;
 use crate::item::Item;
 use crate::search::Hits;
 use crate::search::facets::Trend;
+use std::fmt;
 use std::io;
 use std::time::Duration;
 
 /// Something that prints results.
 pub trait Printer {
-    /// Print a page of hits (and nothing when there are none).
+    /// Print a page of hits (facets also when the page is empty).
     fn hits(
         &mut self,
         query: &str,
@@ -54,4 +56,18 @@ impl ColorWhen {
             }
         }
     }
+}
+
+/// Print a message for the user on stderr, `archivar: ` first, with what
+/// came from outside (paths, ids, titles) escaped ([`safe`]).
+pub fn report(message: fmt::Arguments<'_>) {
+    eprintln!("archivar: {}", safe::escape(&message.to_string()));
+}
+
+/// [`report`] with `format!` arguments.
+#[macro_export]
+macro_rules! report {
+    ($($arg:tt)*) => {
+        $crate::output::report(format_args!($($arg)*))
+    };
 }

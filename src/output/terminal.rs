@@ -96,9 +96,7 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
         hits: &Hits,
         elapsed: Duration,
     ) -> io::Result<()> {
-        if hits.hits.is_empty() {
-            return Ok(());
-        }
+        // An empty page is said on stderr (app.rs); facets still print.
         let width = hits.hits.last().map_or(1, |h| h.rank.to_string().len());
         for h in &hits.hits {
             let it = &h.item;
@@ -193,9 +191,12 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
             }
             writeln!(self.out)?;
         }
+        if hits.hits.is_empty() {
+            return self.out.flush();
+        }
+        let noun = if hits.total == 1 { "hit" } else { "hits" };
         let first = offset + 1;
         let last = offset + hits.hits.len();
-        let noun = if hits.total == 1 { "hit" } else { "hits" };
         let folded: usize = hits.hits.iter().map(|h| h.repeats.total).sum();
         let folded = match folded {
             0 => String::new(),

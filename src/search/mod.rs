@@ -628,6 +628,28 @@ fn near(f: Field, parts: &[String]) -> Option<Box<dyn Query>> {
     }
 }
 
+/// The words of a query that the analyzer drops for their length, as their
+/// first 20 characters and their bytes.
+fn long_words(node: &Node) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut visit = |text: &str| {
+        for w in text.split(|c: char| !c.is_alphanumeric()) {
+            if w.len() > crate::analysis::MAX_WORD_BYTES {
+                out.push((w.chars().take(20).collect(), w.len()));
+            }
+        }
+    };
+    fn walk(node: &Node, visit: &mut dyn FnMut(&str)) {
+        match node {
+            Node::Word { text, .. } | Node::Phrase { text, .. } => visit(text),
+            Node::Not(n) | Node::Must(n) => walk(n, visit),
+            Node::Or(ns) | Node::And(ns) => ns.iter().for_each(|n| walk(n, visit)),
+        }
+    }
+    walk(node, &mut visit);
+    out
+}
+
 /// Terms of a field that start with `prefix`, with their document
 /// frequencies summed over the segments read, at most about `limit` terms
 /// in all: the largest segments are read first, so the work per word stays
@@ -799,11 +821,18 @@ pub fn prepare(
         passage: Vec::new(),
         scoring: Vec::new(),
     };
-    let matches = b
-        .build(&node, true)?
-        .ok_or_else(|| QueryError::NothingToSearch {
+    // Words longer than the analyzer keeps are in no index: say so.
+    let long = long_words(&node);
+    let matches = b.build(&node, true)?.ok_or_else(|| match long.first() {
+        Some((start, bytes)) => QueryError::WordTooLong {
+            start: start.clone(),
+            bytes: *bytes,
+            max: crate::analysis::MAX_WORD_BYTES,
+        },
+        None => QueryError::NothingToSearch {
             query: req.query.clone(),
-        })?;
+        },
+    })?;
     // What matches decides the hits and their counts; the score is that of
     // the positive words with all their expansions.
     let mut main_clauses: Vec<(Occur, Box<dyn Query>)> =
@@ -823,6 +852,12 @@ pub fn prepare(
     let f = archive.fields();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
     let mut notes = query_notes;
+    for (start, bytes) in long {
+        notes.push(format!(
+            "the word \"{start}…\" ({bytes} bytes) is longer than the {} bytes a word is indexed with, so it was left out",
+            crate::analysis::MAX_WORD_BYTES
+        ));
+    }
     let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
         (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
     };

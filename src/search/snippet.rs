@@ -190,8 +190,9 @@ fn could_match(starts: &[[char; 2]], word: &str) -> bool {
 }
 
 /// The byte where the first `letters` letters of the analysed form of the
-/// word `text[start..end]` end: "ß" counts two ("ss"), a soft hyphen none,
-/// any other letter one (umlauts fold to one).
+/// word `text[start..end]` end: "ß" counts two ("ss"), a soft hyphen or
+/// another invisible character none, any other letter one (umlauts fold to
+/// one).
 fn prefix_end(text: &str, start: usize, end: usize, letters: usize) -> usize {
     let mut n = 0;
     for (i, c) in text[start..end].char_indices() {
@@ -199,7 +200,7 @@ fn prefix_end(text: &str, start: usize, end: usize, letters: usize) -> usize {
             return start + i;
         }
         n += match c {
-            '\u{ad}' => 0,
+            c if crate::analysis::is_invisible(c) => 0,
             'ß' | 'ẞ' => 2,
             _ => 1,
         };
