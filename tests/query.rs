@@ -21,7 +21,14 @@ fn transcripts() -> &'static (TempDir, std::path::PathBuf) {
 
 /// The ids of all hits of a search (collapsed or not), sorted.
 fn all_ids(index: &Path, query: &[&str]) -> Vec<String> {
-    let mut args = vec!["--no-collapse", "-n", "10000", "--snippets", "0", "--"];
+    ids_with(index, &[], query)
+}
+
+/// [`all_ids`] with options before the query.
+fn ids_with(index: &Path, options: &[&str], query: &[&str]) -> Vec<String> {
+    let mut args = vec!["--no-collapse", "-n", "10000", "--snippets", "0"];
+    args.extend(options);
+    args.push("--");
     args.extend(query);
     let out = archivar_in(index)
         .arg("search")
@@ -248,4 +255,31 @@ fn zero_width_characters_inside_a_word_do_not_split_it() {
             "{zw:?}"
         );
     }
+}
+
+#[test]
+fn a_speaker_filter_keeps_the_items_where_that_speaker_says_the_words() {
+    // dlf-2025-03-12-interview-baerbock: Sandra Schulz asks about the
+    // Kremlin and German soldiers; Annalena Baerbock answers about
+    // Washington. Both speak in the item, so both used to match every word.
+    let idx = index_of(&data_dir());
+    let interview = "dlf-2025-03-12-interview-baerbock".to_string();
+    let said = |speaker: &str, word: &str| {
+        ids_with(idx.path(), &["--speaker", speaker], &[word]).contains(&interview)
+    };
+    assert!(said("Sandra Schulz", "Kreml"));
+    assert!(!said("Baerbock", "Kreml"));
+    assert!(said("Schulz", "Soldaten"));
+    assert!(!said("Annalena Baerbock", "Soldaten"));
+    assert!(said("Baerbock", "Washington"));
+    // The same through the trend and the facets: they count what search
+    // finds.
+    let t = trend_json(
+        idx.path(),
+        &["--speaker", "Baerbock", "--by", "year", "Kreml"],
+        1,
+    );
+    assert_eq!(t["total"], 0);
+    let r = search_json(idx.path(), &["--speaker", "Schulz", "--facets", "Kreml"], 0);
+    assert_eq!(r.summary.total, 1);
 }

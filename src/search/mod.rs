@@ -6,6 +6,7 @@ pub mod facets;
 pub mod parse;
 pub mod passage;
 pub mod request;
+pub mod said;
 pub mod snippet;
 
 pub use request::{DEFAULT_MATCH, Limits, MatchMode, Request, RequestError, Sort};
@@ -784,7 +785,7 @@ pub fn parse_query(archive: &Archive, query: &str) -> Result<(Node, Vec<String>)
 /// notes for the user.
 pub struct Prepared {
     /// The whole query with filters.
-    pub query: BooleanQuery,
+    pub query: Box<dyn Query>,
     /// Terms and phrases to mark.
     pub marks: Marks,
     /// Terms a hit's best passage is scored on, with their weights
@@ -801,8 +802,7 @@ pub fn prepare(
     req: &Request,
 ) -> Result<Prepared, SearchError> {
     req.validate(&Limits::DEFAULT)?;
-    let analyzer = Analyzer::shared();
-    let (node, query_notes) = parse_query(archive, &req.query)?;
+    let (node, mut notes) = parse_query(archive, &req.query)?;
     let words = node.words();
     if words > Limits::DEFAULT.query_words {
         return Err(RequestError::TooManyWords {
@@ -811,19 +811,55 @@ pub fn prepare(
         }
         .into());
     }
+    let Main {
+        query: main,
+        marks,
+        passage,
+    } = build_main(archive, searcher, req, &node, &mut notes)?;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
+    let speakers = filters(archive, searcher, req, &mut clauses, &mut notes)?;
+    let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    if let Some(names) = speakers {
+        query = Box::new(said::SaidBy::new(
+            query,
+            said::Check {
+                item: archive.fields().item,
+                marks: marks.clone(),
+                names,
+            },
+        ));
+    }
+    Ok(Prepared {
+        query,
+        marks,
+        passage,
+        notes,
+    })
+}
+
+/// The query's own part: what matches (as a constant-score filter) and
+/// what scores, what to mark, and the passage terms, each once at its
+/// highest weight.
+fn build_main(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+    node: &Node,
+    notes: &mut Vec<String>,
+) -> Result<Main, SearchError> {
     let mut b = Builder {
         archive,
         searcher,
         variants: crate::index::phonetic::Variants::load(archive),
-        analyzer,
+        analyzer: Analyzer::shared(),
         mode: req.mode,
         marks: Marks::default(),
         passage: Vec::new(),
         scoring: Vec::new(),
     };
     // Words longer than the analyzer keeps are in no index: say so.
-    let long = long_words(&node);
-    let matches = b.build(&node, true)?.ok_or_else(|| match long.first() {
+    let long = long_words(node);
+    let matches = b.build(node, true)?.ok_or_else(|| match long.first() {
         Some((start, bytes)) => QueryError::WordTooLong {
             start: start.clone(),
             bytes: *bytes,
@@ -833,14 +869,17 @@ pub fn prepare(
             query: req.query.clone(),
         },
     })?;
+    for (start, bytes) in long {
+        notes.push(format!(
+            "the word \"{start}…\" ({bytes} bytes) is longer than the {} bytes a word is indexed with, so it was left out",
+            crate::analysis::MAX_WORD_BYTES
+        ));
+    }
     // What matches decides the hits and their counts; the score is that of
     // the positive words with all their expansions.
-    let mut main_clauses: Vec<(Occur, Box<dyn Query>)> =
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, Box::new(ConstScoreQuery::new(matches, 0.0)))];
-    main_clauses.extend(b.scoring.drain(..).map(|q| (Occur::Should, q)));
-    let main: Box<dyn Query> = Box::new(BooleanQuery::new(main_clauses));
-    let marks = b.marks;
-    // Each term once, at its highest weight.
+    clauses.extend(b.scoring.drain(..).map(|q| (Occur::Should, q)));
     let mut passage: Vec<(String, f32)> = Vec::new();
     let mut sorted = b.passage;
     sorted.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
@@ -849,15 +888,32 @@ pub fn prepare(
             passage.push((t, w));
         }
     }
+    Ok(Main {
+        query: Box::new(BooleanQuery::new(clauses)),
+        marks: b.marks,
+        passage,
+    })
+}
+
+/// What [`build_main`] makes of the query's own words.
+struct Main {
+    query: Box<dyn Query>,
+    marks: Marks,
+    passage: Vec<(String, f32)>,
+}
+
+/// Add the date, programme and speaker filters of `req` to `clauses`,
+/// with notes where a name matched nothing. Returns the speaker names
+/// resolved, when the request names speakers: their words are checked
+/// in the items ([`said`]).
+fn filters(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+    clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+    notes: &mut Vec<String>,
+) -> Result<Option<std::collections::HashSet<String>>, SearchError> {
     let f = archive.fields();
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
-    let mut notes = query_notes;
-    for (start, bytes) in long {
-        notes.push(format!(
-            "the word \"{start}…\" ({bytes} bytes) is longer than the {} bytes a word is indexed with, so it was left out",
-            crate::analysis::MAX_WORD_BYTES
-        ));
-    }
     let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
         (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
     };
@@ -883,26 +939,23 @@ pub fn prepare(
         }
         clauses.push(filter(any_term(f.program_facet, hits)));
     }
-    if !req.speakers.is_empty() {
-        let names = field_values(searcher, f.speaker_facet).map_err(tantivy_err)?;
-        let hits: Vec<&String> = names
-            .iter()
-            .filter(|n| req.speakers.iter().any(|s| speaker_matches(n, s)))
-            .collect();
-        if hits.is_empty() {
-            notes.push(format!(
-                "no speaker in the index matches {}; `archivar stats` lists them",
-                req.speakers.join(", ")
-            ));
-        }
-        clauses.push(filter(any_term(f.speaker_facet, hits)));
+    if req.speakers.is_empty() {
+        return Ok(None);
     }
-    Ok(Prepared {
-        query: BooleanQuery::new(clauses),
-        marks,
-        passage,
-        notes,
-    })
+    let names = field_values(searcher, f.speaker_facet).map_err(tantivy_err)?;
+    let hits: Vec<&String> = names
+        .iter()
+        .filter(|n| req.speakers.iter().any(|s| speaker_matches(n, s)))
+        .collect();
+    if hits.is_empty() {
+        notes.push(format!(
+            "no speaker in the index matches {}; `archivar stats` lists them",
+            req.speakers.join(", ")
+        ));
+    }
+    let resolved = hits.iter().map(|s| s.to_string()).collect();
+    clauses.push(filter(any_term(f.speaker_facet, hits)));
+    Ok(Some(resolved))
 }
 
 /// Run a search: the requested page of hits with their items and snippets.
