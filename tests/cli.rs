@@ -1135,6 +1135,25 @@ fn impossible_trailer_date_is_reported() {
 }
 
 #[test]
+fn a_utf8_title_over_a_latin1_body_reads_right_in_both() {
+    // Issue 15: the whole file was decoded as Windows-1252, and the title
+    // read "KÃ¤lte in KÃ¶ln".
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("mixed.txt");
+    let mut bytes = "Kälte in Köln\n\n".as_bytes().to_vec();
+    bytes.extend_from_slice(b"Die K\xE4lte kam \xFCber Nacht.\n\nStra\xDFen waren glatt.\n");
+    std::fs::write(&file, bytes).unwrap();
+    let (idx, stderr) = index_paths(&[&file], 0);
+    assert_reported(&stderr, &file, None, "lines 3, 5 not UTF-8");
+    let v = show_json(idx.path(), "mixed");
+    assert_eq!(v["title"], "Kälte in Köln");
+    let r = search_json(idx.path(), &["über", "Straßen"], 0);
+    assert_eq!(r.ids(), vec!["mixed"]);
+    let r = search_json(idx.path(), &["Kälte"], 0);
+    assert_eq!(r.hits[0].marked_title(), ["Kälte"]);
+}
+
+#[test]
 fn latin1_txt_is_indexed_with_a_warning() {
     let file = fixture("bad/latin1.txt");
     let (idx, stderr) = index_paths(&[&file], 0);

@@ -375,7 +375,20 @@ fn read_text_file(src: &Source, sink: &mut dyn FnMut(Event)) -> Option<decode::D
             return None;
         }
     };
-    if let Some(enc) = decoded.encoding {
+    if !decoded.legacy_lines.is_empty() {
+        let lines = decode::line_ranges(&decoded.legacy_lines);
+        let s = if decoded.legacy_lines.len() == 1 {
+            ""
+        } else {
+            "s"
+        };
+        sink(Event::Warning(
+            loc,
+            format!(
+                "mixed encodings: line{s} {lines} not UTF-8, decoded as windows-1252, the others as UTF-8. Convert the file to UTF-8 to silence this"
+            ),
+        ));
+    } else if let Some(enc) = decoded.encoding {
         sink(Event::Warning(
             loc,
             format!("not UTF-8; decoded as {enc}. Convert the file to UTF-8 to silence this"),
