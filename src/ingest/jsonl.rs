@@ -4,12 +4,19 @@
 
 use super::blocks::{classify, lines};
 use super::decode::decode_line;
+use super::read::{Line, Lines, MAX_LINE_BYTES};
 use crate::error::{IngestError, Location};
 use crate::item::{Day, Item};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::io::BufRead;
 use std::path::Path;
+
+/// Bytes an item's id may have. Ids are looked up whole (`show ID`,
+/// replacing an item of the same id); tantivy cannot index a term of more
+/// than 64 KB, so a longer id was found by search but never by `show`, and
+/// each re-run added another copy. 1 KiB is far more than ids need.
+pub const MAX_ID_BYTES: usize = 1024;
 
 /// What one line gave.
 #[derive(Debug)]
@@ -22,6 +29,8 @@ pub enum LineResult {
 
 /// Read items from a JSON Lines stream. `id_prefix` makes the derived ids
 /// of items without an id. Calls `on_legacy` once if a line was not UTF-8.
+/// A line longer than [`MAX_LINE_BYTES`] is reported and skipped without
+/// being read whole.
 pub fn read_jsonl(
     reader: &mut dyn BufRead,
     path: &Path,
@@ -29,21 +38,50 @@ pub fn read_jsonl(
     on_item: &mut dyn FnMut(LineResult),
     on_legacy: &mut dyn FnMut(u64),
 ) -> Result<(), IngestError> {
+    read_jsonl_from(reader, path, id_prefix, false, on_item, on_legacy)
+}
+
+/// [`read_jsonl`]; with `compressed`, a read error is a truncated or
+/// corrupt file, not an unreadable one.
+pub fn read_jsonl_from(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    id_prefix: &str,
+    compressed: bool,
+    on_item: &mut dyn FnMut(LineResult),
+    on_legacy: &mut dyn FnMut(u64),
+) -> Result<(), IngestError> {
     let mut buf = Vec::new();
+    let mut lines = Lines::new(reader, MAX_LINE_BYTES);
     let mut line_no: u64 = 0;
     let mut warned = false;
     loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|source| IngestError::Io {
-                loc: Location::line(path, line_no + 1),
-                source,
-            })?;
-        if n == 0 {
+        let got = lines.next_line(&mut buf).map_err(|source| {
+            let loc = Location::line(path, line_no + 1);
+            if compressed {
+                IngestError::Corrupt {
+                    loc,
+                    detail: source.to_string(),
+                }
+            } else {
+                IngestError::Io { loc, source }
+            }
+        })?;
+        let Some(got) = got else {
             return Ok(());
-        }
-        line_no += 1;
+        };
+        line_no = match got {
+            Line::Whole(n) => n,
+            Line::TooLong(n) => {
+                on_item(LineResult::Error(IngestError::LineTooLong {
+                    loc: Location::line(path, n),
+                    max: MAX_LINE_BYTES,
+                    hint: " (an item may have 2 MB of text); split it into several items",
+                }));
+                line_no = n;
+                continue;
+            }
+        };
         let loc = Location::line(path, line_no);
         if buf.contains(&0) {
             on_item(LineResult::Error(IngestError::Binary { loc }));
@@ -158,15 +196,31 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
     }
     let id = match obj.get("id") {
         None | Some(Value::Null) => derived_id(id_prefix, &title, date, &body),
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            return Err(field_err(
+                "id",
+                "empty id; give the item an id, or leave \"id\" out to have one derived from its content"
+                    .to_string(),
+            ));
+        }
+        Some(Value::String(s)) => s.trim().to_string(),
         Some(Value::Number(n)) => n.to_string(),
         Some(v) => {
             return Err(field_err(
                 "id",
-                format!("expected a non-empty string, found {}", kind_of(v)),
+                format!("expected a string, found {}", kind_of(v)),
             ));
         }
     };
+    if id.len() > MAX_ID_BYTES {
+        return Err(field_err(
+            "id",
+            format!(
+                "id of {} bytes, more than the {MAX_ID_BYTES} bytes an id may have; item skipped. Give it a shorter id",
+                id.len()
+            ),
+        ));
+    }
     let blocks = classify(&lines(&body), false, &mut speakers);
     Ok(Item {
         id,
@@ -250,6 +304,26 @@ mod tests {
         assert!(e.to_string().starts_with("a.jsonl:7: bad JSON"), "{e}");
         let e = parse("[1,2]").unwrap_err();
         assert!(e.to_string().contains("expected an object"), "{e}");
+    }
+
+    #[test]
+    fn empty_and_overlong_ids_are_refused_by_line() {
+        let e = parse(r#"{"id":"","body":"Die Rente steigt."}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.jsonl:7: field \"id\": empty id; give the item an id, or leave \"id\" out to have one derived from its content"
+        );
+        let long = "Rentenanpassung".repeat(70);
+        let line = serde_json::json!({"id": long, "body": "Die Rente steigt."}).to_string();
+        let e = parse(&line).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("a.jsonl:7: field \"id\": id of 1050 bytes, more than the 1024 bytes"),
+            "{e}"
+        );
+        let ok = "Rentenanpassung".repeat(68);
+        let line = serde_json::json!({"id": ok, "body": "Die Rente steigt."}).to_string();
+        assert_eq!(parse(&line).unwrap().id.len(), 1020);
     }
 
     #[test]
