@@ -993,3 +993,107 @@ fn the_same_file_given_twice_is_read_once() {
     assert!(!stderr.contains("replaces"), "{stderr}");
     assert!(stdout.contains(" new, 0 replaced)"), "{stdout}");
 }
+
+// ---------------------------------------------- speakers of real corpora
+
+/// Speaker figures of the Bundestag speeches and tagesschau transcripts
+/// (row 16), printed with `--nocapture`.
+#[derive(Debug, Default)]
+struct SpeakerFigures {
+    items: u64,
+    distinct: std::collections::BTreeSet<String>,
+    phrase_items: u64,
+    chair_items: u64,
+    titled: u64,
+    lindner_schuldenbremse: u64,
+}
+
+fn speaker_figures(paths: &[PathBuf]) -> SpeakerFigures {
+    use archivar::ingest::{self, Event};
+    let mut f = SpeakerFigures::default();
+    let walk = ingest::walk(paths);
+    for src in &walk.sources {
+        ingest::read_source(src, &ingest::Meta::default(), &mut |ev| {
+            let Event::Item(item) = ev else { return };
+            f.items += 1;
+            let phrase = |s: &str| ["Im Gegenteil", "Ein Beispiel", "Die Lottozahlen"].contains(&s);
+            if item.speakers.iter().any(|s| phrase(s))
+                || item
+                    .blocks
+                    .iter()
+                    .any(|b| b.speaker.as_deref().is_some_and(phrase))
+            {
+                f.phrase_items += 1;
+            }
+            if item.id.starts_with("bt")
+                && item.speakers.len() > 1
+                && item.blocks.iter().any(|b| {
+                    b.text.starts_with("Das Wort hat")
+                        && b.speaker
+                            .as_deref()
+                            .is_some_and(|s| item.speakers.iter().any(|x| x == s))
+                })
+            {
+                f.chair_items += 1;
+                eprintln!("chair among the speakers of {}", item.id);
+            }
+            if item
+                .speakers
+                .iter()
+                .any(|s| s.starts_with("Dr. ") || s.starts_with("Prof. "))
+            {
+                f.titled += 1;
+            }
+            if item
+                .speakers
+                .first()
+                .is_some_and(|s| s == "Christian Lindner")
+                && item.blocks.iter().any(|b| {
+                    b.speaker.as_deref() == Some("Christian Lindner")
+                        && b.text.contains("Schuldenbremse")
+                })
+            {
+                f.lindner_schuldenbremse += 1;
+            }
+            f.distinct.extend(item.speakers.iter().cloned());
+        });
+    }
+    f
+}
+
+#[test]
+fn speakers_of_the_bundestag_and_tagesschau_are_people() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+    let paths = [
+        root.join("bundestag-reden"),
+        root.join("tagesschau-transcripts"),
+    ];
+    if !paths.iter().all(|p| p.is_dir()) {
+        eprintln!("skipped: ../shared/corpora (bundestag-reden, tagesschau-transcripts) is absent");
+        return;
+    }
+    let f = speaker_figures(&paths);
+    eprintln!(
+        "{} items, {} distinct speakers; phrase speakers in {} items; chair among the speakers of {} speeches; a titled speaker in {}; Lindner saying Schuldenbremse in {} of his speeches",
+        f.items,
+        f.distinct.len(),
+        f.phrase_items,
+        f.chair_items,
+        f.titled,
+        f.lindner_schuldenbremse
+    );
+    if let Some(out) = std::env::var_os("ARCHIVAR_SPEAKERS_OUT") {
+        let list: Vec<&str> = f.distinct.iter().map(String::as_str).collect();
+        std::fs::write(out, list.join("\n")).unwrap();
+    }
+    assert_eq!(f.phrase_items, 0);
+    // One speech (bt19-ID1922102100) has the chair's "Das Wort hat …" at
+    // the end of a vote list that no label opens: left alone.
+    assert!(f.chair_items <= 1, "{}", f.chair_items);
+    assert_eq!(f.titled, 0);
+    assert!(
+        f.lindner_schuldenbremse > 10,
+        "{}",
+        f.lindner_schuldenbremse
+    );
+}
