@@ -1554,3 +1554,47 @@ fn a_title_hit_ranks_above_the_same_words_in_the_body() {
     assert_eq!(r.ids(), ["im-titel", "im-text"]);
     assert_eq!(r.hit("im-titel").marked_title(), ["Waffenruhe"]);
 }
+
+#[test]
+fn show_json_indexes_again_with_times_kicker_lead_and_subheadings() {
+    // Issue 12, row 20: subtitle times were lost ("has no time offsets"),
+    // a kicker became a subheading, a lead a paragraph.
+    let idx = index_of(&data_dir());
+    let again = empty_index();
+    let dir = TempDir::new().unwrap();
+    for id in [
+        "dlf-2025-04-03-us-zoelle",
+        "hoerfunk-nachrichten-2025-02-20",
+        "dlf-interview-petersen",
+        "dlf-2024-06-17-interview-baerbock",
+    ] {
+        let out = archivar_in(idx.path())
+            .args(["show", id, "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{id}");
+        let file = dir.path().join(format!("{id}.jsonl"));
+        std::fs::write(&file, &out.stdout).unwrap();
+        archivar_in(again.path())
+            .arg("index")
+            .arg(&file)
+            .assert()
+            .code(0);
+        let back = archivar_in(again.path())
+            .args(["show", id, "--json"])
+            .output()
+            .unwrap();
+        let (a, b): (Value, Value) = (
+            serde_json::from_slice(&out.stdout).unwrap(),
+            serde_json::from_slice(&back.stdout).unwrap(),
+        );
+        for field in ["title", "date", "program", "speakers", "blocks", "body"] {
+            assert_eq!(a[field], b[field], "{id}: {field}");
+        }
+    }
+    // The times came along: --at finds the passage.
+    archivar_in(again.path())
+        .args(["show", "hoerfunk-nachrichten-2025-02-20", "--at", "0:05"])
+        .assert()
+        .code(0);
+}
