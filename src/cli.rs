@@ -13,9 +13,17 @@ nothing, 2 on an error (including input items that could not be indexed).
 The index lives in --index DIR, else in $ARCHIVAR_INDEX, else in
 $XDG_DATA_HOME/archivar/index (~/.local/share/archivar/index).";
 
+/// `archivar --version`: the program's version and the index schema it
+/// reads and writes (an index of another schema needs `index --rebuild`).
+/// A test checks it against the embedded schema.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (index schema v4, schema/index.v4.toml)"
+);
+
 /// Full-text search for archives of German broadcast transcripts.
 #[derive(Debug, Parser)]
-#[command(name = "archivar", version, about, after_help = AFTER_HELP)]
+#[command(name = "archivar", version = VERSION, about, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Index folder [default: $XDG_DATA_HOME/archivar/index]
     #[arg(
@@ -35,7 +43,18 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index files and folders (.txt items, .jsonl/.jsonl.gz JSON Lines)
+    /// Index files and folders: text, JSON Lines, SRT, WebVTT and EBU-TT-D items
+    ///
+    /// Input formats, by file name:
+    ///   .txt                   one item (Deutschlandfunk format or an interview transcript)
+    ///   .jsonl, .ndjson        JSON Lines, one item a line (schema/item.v1.schema.json)
+    ///   .jsonl.gz, .ndjson.gz  JSON Lines, gzip-compressed
+    ///   .srt                   SRT (SubRip) subtitles, one item a file
+    ///   .vtt                   WebVTT subtitles, one item a file
+    ///   .xml, .ttml, .dfxp     EBU-TT-D (TTML) subtitles, one item a file
+    ///                          (an .xml file in a folder is read only if it is TTML)
+    /// Other files in a folder are skipped and counted in the summary.
+    #[command(verbatim_doc_comment)]
     Index(IndexArgs),
     /// Search the index: ranked hits with highlighted snippets
     Search(SearchArgs),
@@ -247,6 +266,18 @@ mod tests {
     #[test]
     fn cli_ok() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn version_names_the_embedded_schema() {
+        let v = crate::index::schema::ArchiveSchema::embedded()
+            .unwrap()
+            .version;
+        assert!(
+            VERSION.contains(&format!("index schema v{v}, schema/index.v{v}.toml")),
+            "{VERSION}"
+        );
+        assert!(crate::index::schema::SCHEMA_TOML.contains(&format!("version = {v}")));
     }
 
     #[test]
