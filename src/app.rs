@@ -39,7 +39,30 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Trend(a) => run_trend(dir, a),
         Command::Stats(a) => run_stats(dir, a),
         Command::Eval(a) => run_eval(dir, a),
+        Command::Completions(a) => run_completions(a),
+        Command::Man(a) => run_man(a),
     }
+}
+
+fn run_completions(a: crate::cli::CompletionsArgs) -> Result<Outcome> {
+    crate::output::manual::completions(a.shell, &mut std::io::stdout().lock())?;
+    Ok(Outcome::Success)
+}
+
+fn run_man(a: crate::cli::ManArgs) -> Result<Outcome> {
+    use crate::output::manual;
+    match a.dir {
+        Some(dir) => {
+            let written = manual::man_pages_into(&dir)?;
+            crate::report!(
+                "wrote {} into {}",
+                plural(written.len() as u64, "man page"),
+                dir.display()
+            );
+        }
+        None => manual::man_page(a.command.as_deref(), &mut std::io::stdout().lock())?,
+    }
+    Ok(Outcome::Success)
 }
 
 fn printer(json: bool, color: ColorWhen) -> Box<dyn Printer> {

@@ -66,6 +66,29 @@ pub enum Command {
     Stats(StatsArgs),
     /// Measure ranking quality on judged queries (MRR@10, nDCG@10, Recall@10/100)
     Eval(EvalArgs),
+    /// Print shell completions: archivar completions bash > ~/.local/share/bash-completion/completions/archivar
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): archivar man | man -l -
+    Man(ManArgs),
+}
+
+/// `archivar completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `archivar man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page of one subcommand (archivar-search(1)) instead of archivar(1)
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// Write archivar.1 and one page per subcommand into this folder instead
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `archivar eval`

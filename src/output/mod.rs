@@ -2,6 +2,7 @@
 //! Only this module writes to stdout.
 
 pub mod json;
+pub mod manual;
 pub mod safe;
 pub mod terminal;
 
