@@ -1,11 +1,13 @@
 //! One function per subcommand: glue between the stages.
 
+use crate::cli::Format;
 use crate::cli::{
     By, Cli, Command, EvalArgs, IndexArgs, SearchArgs, ShowArgs, SortBy, StatsArgs, TrendArgs,
 };
 use crate::index::writer::{Added, FileState, Indexer};
 use crate::index::{self, Archive};
 use crate::ingest::{self, Event};
+use crate::output::csv::CsvPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::terminal::TerminalPrinter;
 use crate::output::{ColorWhen, Printer};
@@ -78,6 +80,19 @@ fn printer(json: bool, color: ColorWhen) -> Box<dyn Printer> {
             StandardStream::stdout(choice),
         )))
     }
+}
+
+/// The printer of a command with `--json`, `--csv` and `--format`.
+fn formatted(
+    json: bool,
+    f: &crate::cli::FormatArgs,
+    color: ColorWhen,
+) -> std::io::Result<Box<dyn Printer>> {
+    Ok(match f.format(json) {
+        Format::Text => printer(false, color),
+        Format::Json => printer(true, color),
+        Format::Csv => Box::new(CsvPrinter::new(std::io::stdout().lock(), f.csv_bom)?),
+    })
 }
 
 /// Counts of an indexing run.
@@ -347,7 +362,7 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     for n in &hits.notes {
         crate::report!("note: {n}");
     }
-    let mut p = printer(a.json, a.color);
+    let mut p = formatted(a.json, &a.output, a.color)?;
     p.hits(&req.query, req.offset, &hits, started.elapsed())?;
     if hits.total == 0 {
         crate::report!("no hits for {}", req.query);
@@ -395,7 +410,12 @@ fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
         By::Year => Interval::Year,
     };
     let trend = search::facets::trend(&archive, &searcher, &req, by)?;
-    printer(a.json, a.color).trend(&trend)?;
+    formatted(a.json, &a.output, a.color)?.trend(&trend)?;
+    if a.output.format(a.json) == Format::Csv && trend.undated > 0 {
+        let n = trend.undated;
+        let noun = if n == 1 { "item is" } else { "items are" };
+        crate::report!("note: {n} matching {noun} undated, in no row");
+    }
     Ok(if trend.total == 0 {
         Outcome::NoHits
     } else {

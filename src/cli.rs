@@ -188,9 +188,49 @@ pub struct SearchArgs {
     /// Print JSON Lines (schema/hit.v1.schema.json) instead of text
     #[arg(long)]
     pub json: bool,
+    /// CSV and other formats
+    #[command(flatten)]
+    pub output: FormatArgs,
     /// When to colour the output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people, in the terminal
+    Text,
+    /// JSON (as --json)
+    Json,
+    /// CSV, RFC 4180, UTF-8 (as --csv; columns in schema/csv.md)
+    Csv,
+}
+
+/// How to print: `--csv`, `--format`, `--csv-bom` (beside each command's `--json`).
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Print CSV (RFC 4180, UTF-8; columns in schema/csv.md) instead of text
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Output format (--json and --csv are short for json and csv)
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["json", "csv"])]
+    pub format: Option<Format>,
+    /// With CSV, start with a byte-order mark (for spreadsheets that need one to read UTF-8)
+    #[arg(long)]
+    pub csv_bom: bool,
+}
+
+impl FormatArgs {
+    /// The format asked for, `--json` given as `json`.
+    pub fn format(&self, json: bool) -> Format {
+        match (self.format, json, self.csv) {
+            (Some(f), _, _) => f,
+            (None, true, _) => Format::Json,
+            (None, _, true) => Format::Csv,
+            _ => Format::Text,
+        }
+    }
 }
 
 /// What to search, shared by `search` and `trend`.
@@ -241,6 +281,9 @@ pub struct TrendArgs {
     /// Print JSON (schema/trend.v1.schema.json) instead of text
     #[arg(long)]
     pub json: bool,
+    /// CSV and other formats
+    #[command(flatten)]
+    pub output: FormatArgs,
     /// When to colour the output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,

@@ -171,3 +171,175 @@ fn man_of_an_unknown_command_names_the_known_ones() {
         "no subcommand \"suche\"; the pages are: index, search",
     );
 }
+
+/// Read CSV with Python's csv module (a real parser, not ours): the rows
+/// as lists of fields. `None` (with a message) where there is no python3.
+fn python_csv(bytes: &[u8]) -> Option<Vec<Vec<String>>> {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    let script = "import csv, json, sys\n\
+                  with open(sys.argv[1], newline='', encoding='utf-8-sig') as f:\n\
+                  \x20   print(json.dumps(list(csv.reader(f, strict=True))))\n";
+    let out = match std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(file.path())
+        .output()
+    {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("skipped: no python3 to read the CSV back ({e})");
+            return None;
+        }
+    };
+    assert!(
+        out.status.success(),
+        "python's csv refused the output: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(serde_json::from_slice(&out.stdout).expect("python prints JSON"))
+}
+
+/// An archive whose fields hold commas, quotes and line breaks.
+fn awkward_archive() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let items = [
+        serde_json::json!({
+            "id": "awk-1, \"quoted\"",
+            "title": "Zölle, Stahl und \"Deals\": was nun?",
+            "body": "Die Zölle steigen, sagt \"man\".\nZweiter Absatz über Zölle; mit Semikolon.",
+            "date": "2025-04-03",
+            "program": "Radio \"Eins\", Berlin",
+            "speaker": ["Meier, Anna", "O'Brien \"Ob\""],
+        }),
+        serde_json::json!({
+            "id": "awk-2",
+            "title": "Zölle\tmit Tab",
+            "body": "Noch mehr Zölle.",
+            "date": "2024-11-20",
+            "program": "WDR 5",
+        }),
+        serde_json::json!({
+            "id": "awk-3",
+            "title": "Ohne Datum",
+            "body": "Zölle ohne Datum.",
+        }),
+    ];
+    let lines: Vec<String> = items.iter().map(|v| v.to_string()).collect();
+    std::fs::write(dir.path().join("items.jsonl"), lines.join("\n") + "\n").unwrap();
+    dir
+}
+
+#[test]
+fn search_csv_reads_back_with_pythons_csv_module() {
+    let src = awkward_archive();
+    let idx = index_of(src.path());
+    let json = search_json(idx.path(), &["Zölle", "--snippets", "3"], 0);
+    let out = archivar_in(idx.path())
+        .args(["search", "Zölle", "--snippets", "3", "--csv", "--csv-bom"])
+        .assert()
+        .success();
+    let bytes = out.get_output().stdout.clone();
+    assert!(bytes.starts_with("\u{feff}rank,id,".as_bytes()), "no BOM");
+    assert!(
+        bytes.windows(2).filter(|w| w == b"\r\n").count() > json.hits.len(),
+        "rows end in CRLF"
+    );
+    let Some(rows) = python_csv(&bytes) else {
+        return;
+    };
+    assert_eq!(
+        rows[0],
+        [
+            "rank", "id", "score", "date", "program", "speakers", "title", "snippets", "start",
+            "repeats", "source"
+        ]
+    );
+    assert_eq!(rows.len(), json.hits.len() + 1);
+    assert_eq!(json.hits.len(), 3);
+    let mut newlines = 0;
+    for (row, hit) in rows[1..].iter().zip(&json.hits) {
+        assert_eq!(row[0], hit.rank.to_string());
+        assert_eq!(row[1], hit.id);
+        let score: f64 = row[2].parse().unwrap();
+        assert!((score - hit.score.unwrap()).abs() < 1e-4, "{row:?}");
+        assert_eq!(row[3], hit.date.clone().unwrap_or_default());
+        assert_eq!(row[4], hit.program.clone().unwrap_or_default());
+        assert_eq!(row[5], hit.speakers.join("; "));
+        assert_eq!(row[6], hit.title);
+        let snippets: Vec<&str> = hit.snippets.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(row[7], snippets.join("\n"));
+        newlines += row[7].matches('\n').count();
+        assert_eq!(row[10], hit.source);
+    }
+    // The awkward fields are there, whole.
+    let awk = rows.iter().find(|r| r[1] == "awk-1, \"quoted\"").unwrap();
+    assert_eq!(awk[4], "Radio \"Eins\", Berlin");
+    assert_eq!(awk[5], "Meier, Anna; O'Brien \"Ob\"");
+    assert_eq!(awk[6], "Zölle, Stahl und \"Deals\": was nun?");
+    assert!(newlines >= 1, "a field with a line break was read back");
+}
+
+#[test]
+fn trend_and_facets_csv_read_back_as_their_json_says() {
+    let src = awkward_archive();
+    let idx = index_of(src.path());
+    let csv_of = |args: &[&str]| {
+        archivar_in(idx.path())
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let t = trend_json(idx.path(), &["Zölle", "--by", "month"], 0);
+    let Some(rows) = python_csv(&csv_of(&["trend", "Zölle", "--by", "month", "--csv"])) else {
+        return;
+    };
+    assert_eq!(rows[0], ["period", "start", "count"]);
+    let buckets = t["buckets"].as_array().unwrap();
+    assert_eq!(rows.len(), buckets.len() + 1);
+    for (row, b) in rows[1..].iter().zip(buckets) {
+        assert_eq!(row[0], b["key"].as_str().unwrap());
+        assert_eq!(row[1], b["start"].as_str().unwrap());
+        assert_eq!(row[2], b["count"].to_string());
+    }
+    assert_eq!(rows[1], ["2024-11", "2024-11-01", "1"]);
+    // --format csv is --csv.
+    assert_eq!(
+        csv_of(&["trend", "Zölle", "--by", "month", "--format", "csv"]),
+        csv_of(&["trend", "Zölle", "--by", "month", "--csv"])
+    );
+    let facets = search_json(idx.path(), &["Zölle", "--facets"], 0)
+        .summary
+        .facets
+        .unwrap();
+    let rows = python_csv(&csv_of(&["search", "Zölle", "--facets", "--csv"])).unwrap();
+    assert_eq!(rows[0], ["facet", "name", "count"]);
+    let mut expected = vec![];
+    for (facet, key) in [("program", "programs"), ("speaker", "speakers")] {
+        for c in facets[key].as_array().unwrap() {
+            expected.push(vec![
+                facet.to_string(),
+                c["name"].as_str().unwrap().to_string(),
+                c["count"].to_string(),
+            ]);
+        }
+    }
+    assert_eq!(rows[1..], expected[..]);
+    assert!(
+        rows.iter().any(|r| r[1] == "Radio \"Eins\", Berlin"),
+        "{rows:?}"
+    );
+}
+
+#[test]
+fn csv_and_json_together_are_refused() {
+    let idx = index_of(&data_dir());
+    assert_error(
+        archivar_in(idx.path())
+            .args(["search", "Zölle", "--csv", "--json"])
+            .assert(),
+        "cannot be used with",
+    );
+}
