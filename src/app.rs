@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Search(a) => run_search(dir, a),
         Command::Show(a) => run_show(dir, a),
         Command::Trend(a) => run_trend(dir, a),
+        Command::Kwic(a) => run_kwic(dir, a),
         Command::Stats(a) => run_stats(dir, a),
         Command::Eval(a) => run_eval(dir, a),
         Command::Completions(a) => run_completions(a),
@@ -417,6 +418,57 @@ fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
         crate::report!("note: {n} matching {noun} undated, in no row");
     }
     Ok(if trend.total == 0 {
+        Outcome::NoHits
+    } else {
+        Outcome::Success
+    })
+}
+
+fn run_kwic(dir: PathBuf, a: crate::cli::KwicArgs) -> Result<Outcome> {
+    use crate::cli::KwicSort;
+    use search::kwic::{self, Order};
+    let req = Request {
+        limit: 1,
+        snippets: 0,
+        collapse: false,
+        ..request(&a.query, a.filters)
+    };
+    req.validate(&search::Limits::DEFAULT)?;
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
+    let opts = kwic::Options {
+        width: a.width as usize,
+        order: match a.sort {
+            KwicSort::Left => Order::Left,
+            KwicSort::Right => Order::Right,
+            KwicSort::Date => Order::Date,
+            KwicSort::Relevance => Order::Relevance,
+        },
+        limit: a.limit as usize,
+    };
+    let c = kwic::kwic(&archive, &searcher, &req, opts)?;
+    formatted(a.json, &a.output, a.color)?.kwic(&c)?;
+    if c.items_read < c.items {
+        crate::report!(
+            "note: read the first {} of {} matching items ({}); narrow with --from/--to or --program",
+            c.items_read,
+            c.items,
+            if opts.order == Order::Date {
+                "newest"
+            } else {
+                "best-ranked"
+            }
+        );
+    }
+    if c.items == 0 {
+        crate::report!("no hits for {}", req.query);
+    } else if c.occurrences == 0 {
+        crate::report!(
+            "{} match, but none holds the words themselves (they match through the parts of a compound, which are not shown in context)",
+            plural(c.items as u64, "item")
+        );
+    }
+    Ok(if c.occurrences == 0 {
         Outcome::NoHits
     } else {
         Outcome::Success

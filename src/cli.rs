@@ -62,6 +62,8 @@ pub enum Command {
     Show(ShowArgs),
     /// How often a query matches over time: a histogram by day, week, month or year
     Trend(TrendArgs),
+    /// Keyword in context: every occurrence of the query with its neighbouring words
+    Kwic(KwicArgs),
     /// Items, date range, programmes, speakers and size of the index
     Stats(StatsArgs),
     /// Measure ranking quality on judged queries (MRR@10, nDCG@10, Recall@10/100)
@@ -279,6 +281,51 @@ pub struct TrendArgs {
     #[command(flatten)]
     pub filters: Filters,
     /// Print JSON (schema/trend.v1.schema.json) instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// CSV and other formats
+    #[command(flatten)]
+    pub output: FormatArgs,
+    /// When to colour the output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+/// Order of a concordance's lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KwicSort {
+    /// By the words left of the match, nearest first (as concordancers do)
+    Left,
+    /// By the words right of the match
+    Right,
+    /// Oldest first
+    Date,
+    /// Best-ranked item first, in text order within an item
+    Relevance,
+}
+
+/// `archivar kwic`
+#[derive(Debug, Args)]
+pub struct KwicArgs {
+    /// The query, as for search: each occurrence of its words (inflected forms, parts of
+    /// hyphenated words, phrases, name variants) is one line
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// What to search: dates, programmes, speakers, how many words match
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Order of the lines
+    #[arg(long, value_enum, default_value_t = KwicSort::Relevance)]
+    pub sort: KwicSort,
+    /// Characters of context on either side
+    #[arg(long, short = 'w', default_value_t = 40, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub width: u32,
+    /// Lines to show
+    #[arg(long, short = 'n', default_value_t = 100, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub limit: u32,
+    /// Print JSON Lines (schema/kwic.v1.schema.json) instead of text
     #[arg(long)]
     pub json: bool,
     /// CSV and other formats

@@ -343,3 +343,213 @@ fn csv_and_json_together_are_refused() {
         "cannot be used with",
     );
 }
+
+/// `archivar kwic --json ARGS…`: the lines (each valid per
+/// schema/kwic.v1.schema.json) and the summary.
+fn kwic_json(
+    index: &std::path::Path,
+    args: &[&str],
+) -> (Vec<serde_json::Value>, serde_json::Value) {
+    let out = archivar_in(index)
+        .args(["kwic", "--json"])
+        .args(args)
+        .assert()
+        .success();
+    let mut lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.get_output().stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("kwic --json prints JSON Lines"))
+        .collect();
+    for l in &lines {
+        assert_valid("kwic.v1.schema.json", l);
+    }
+    let summary = lines.pop().expect("a summary line");
+    assert_eq!(summary["type"], "summary");
+    assert!(lines.iter().all(|l| l["type"] == "line"));
+    assert_eq!(summary["returned"], lines.len());
+    (lines, summary)
+}
+
+/// Words of a text as the test folds them by hand: lower case, umlauts
+/// and their ae/oe/ue spellings to plain vowels, ß to ss.
+fn folded_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            w.to_lowercase()
+                .replace("ae", "a")
+                .replace("oe", "o")
+                .replace("ue", "u")
+                .replace('ä', "a")
+                .replace('ö', "o")
+                .replace('ü', "u")
+                .replace('ß', "ss")
+        })
+        .collect()
+}
+
+#[test]
+fn kwic_lines_are_the_matched_words_of_the_hits() {
+    let idx = index_of(&data_dir());
+    let (lines, summary) = kwic_json(idx.path(), &["Zölle", "--limit", "10000"]);
+    // An independent count: every hit's stored item (show --json), its
+    // text blocks but image credits, words spelled as forms of "Zoll".
+    let hits = search_json(
+        idx.path(),
+        &[
+            "Zölle",
+            "--limit",
+            "10000",
+            "--no-collapse",
+            "--snippets",
+            "0",
+        ],
+        0,
+    );
+    assert_eq!(summary["items"], hits.summary.total);
+    let forms = ["zoll", "zolls", "zolle", "zollen"];
+    let mut expected = 0;
+    let mut per_item = std::collections::BTreeMap::new();
+    for h in &hits.hits {
+        let out = archivar_in(idx.path())
+            .args(["show", "--json", &h.id])
+            .assert()
+            .success();
+        let item: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let n: usize = item["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["kind"] != "credit")
+            .map(|b| {
+                folded_words(b["text"].as_str().unwrap())
+                    .iter()
+                    .filter(|w| forms.contains(&w.as_str()))
+                    .count()
+            })
+            .sum();
+        expected += n;
+        per_item.insert(h.id.clone(), n);
+    }
+    assert!(expected >= 20, "{per_item:?}");
+    assert_eq!(summary["occurrences"], expected);
+    assert_eq!(lines.len(), expected);
+    let mut got = std::collections::BTreeMap::new();
+    for l in &lines {
+        *got.entry(l["id"].as_str().unwrap().to_string())
+            .or_insert(0) += 1;
+        let m = folded_words(l["match"].as_str().unwrap());
+        assert!(forms.contains(&m[0].as_str()), "{l}");
+    }
+    per_item.retain(|_, n| *n > 0);
+    assert_eq!(got, per_item);
+    // Which form matched: "Zölle" as typed, "Zöllen" a stem, "US-Zölle" a part.
+    let form_of = |m: &str, left_end: &str| {
+        lines
+            .iter()
+            .find(|l| l["match"] == m && l["left"].as_str().unwrap().ends_with(left_end))
+            .unwrap_or_else(|| panic!("no line {left_end}|{m}"))["form"]
+            .clone()
+    };
+    assert_eq!(form_of("Zölle", " "), "word");
+    assert_eq!(form_of("Zöllen", " "), "stem");
+    assert_eq!(form_of("Zölle", "US-"), "compound_part");
+    assert!(lines.iter().all(|l| l["query_word"] == "Zölle"));
+}
+
+#[test]
+fn kwic_sorted_by_left_context_and_aligned_in_the_terminal() {
+    let idx = index_of(&data_dir());
+    let (lines, _) = kwic_json(idx.path(), &["Zölle", "--sort", "left", "--width", "30"]);
+    let nearest: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            folded_words(l["left"].as_str().unwrap())
+                .last()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    let mut sorted = nearest.clone();
+    sorted.sort();
+    assert_eq!(nearest, sorted, "sorted by the word left of the match");
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["left"].as_str().unwrap().chars().count() <= 30)
+    );
+    let out = archivar_in(idx.path())
+        .args([
+            "kwic", "Zölle", "--sort", "left", "--width", "30", "--color", "never",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let rows: Vec<&str> = text.lines().filter(|l| l.contains(" · ")).collect();
+    assert_eq!(rows.len(), lines.len());
+    // Every match starts in the same column.
+    let col: Vec<usize> = rows
+        .iter()
+        .zip(&lines)
+        .map(|(row, l)| {
+            let left = l["left"].as_str().unwrap();
+            let at = row
+                .find(&format!("{left}{}", l["match"].as_str().unwrap()))
+                .unwrap();
+            row[..at].chars().count() + left.chars().count()
+        })
+        .collect();
+    assert!(col.windows(2).all(|w| w[0] == w[1]), "{col:?}\n{text}");
+    assert!(text.contains("[compound part]"), "{text}");
+    assert!(
+        text.lines().last().unwrap().contains("occurrences in"),
+        "{text}"
+    );
+}
+
+#[test]
+fn kwic_names_a_name_variant_as_phonetic() {
+    let idx = index_of(&data_dir());
+    let (lines, _) = kwic_json(idx.path(), &["Selenskyj", "--limit", "1000"]);
+    let selenski = lines
+        .iter()
+        .find(|l| l["match"] == "Selenski")
+        .expect("Selenski is found for Selenskyj");
+    assert_eq!(selenski["form"], "phonetic");
+    assert_eq!(selenski["query_word"], "Selenskyj");
+    let own = lines.iter().find(|l| l["match"] == "Selenskyj").unwrap();
+    assert_eq!(own["form"], "word");
+}
+
+#[test]
+fn kwic_csv_and_no_hits() {
+    let idx = index_of(&data_dir());
+    let out = archivar_in(idx.path())
+        .args(["kwic", "Zölle", "--csv", "-n", "5"])
+        .assert()
+        .success();
+    if let Some(rows) = python_csv(&out.get_output().stdout) {
+        assert_eq!(
+            rows[0],
+            [
+                "left",
+                "match",
+                "right",
+                "form",
+                "query_word",
+                "date",
+                "program",
+                "speaker",
+                "start",
+                "id",
+                "rank"
+            ]
+        );
+        assert_eq!(rows.len(), 6);
+    }
+    archivar_in(idx.path())
+        .args(["kwic", "Xylophonwettbewerb"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicates::str::contains("no hits for Xylophonwettbewerb"));
+}

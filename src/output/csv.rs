@@ -9,6 +9,7 @@ use crate::index::stats::Stats;
 use crate::item::Item;
 use crate::search::Hits;
 use crate::search::facets::Trend;
+use crate::search::kwic::Concordance;
 use std::io::{self, Write};
 use std::time::Duration;
 
@@ -77,6 +78,21 @@ pub const HIT_COLUMNS: [&str; 11] = [
 /// Columns of `search --facets --csv`.
 pub const FACET_COLUMNS: [&str; 3] = ["facet", "name", "count"];
 
+/// Columns of `kwic --csv`.
+pub const KWIC_COLUMNS: [&str; 11] = [
+    "left",
+    "match",
+    "right",
+    "form",
+    "query_word",
+    "date",
+    "program",
+    "speaker",
+    "start",
+    "id",
+    "rank",
+];
+
 /// Columns of `trend --csv` for one query.
 pub const TREND_COLUMNS: [&str; 3] = ["period", "start", "count"];
 
@@ -137,6 +153,26 @@ impl<W: Write> Printer for CsvPrinter<W> {
         self.row(TREND_COLUMNS)?;
         for b in &t.buckets {
             self.row([b.key.clone(), b.start.to_string(), b.count.to_string()])?;
+        }
+        self.finish()
+    }
+
+    fn kwic(&mut self, c: &Concordance) -> io::Result<()> {
+        self.row(KWIC_COLUMNS)?;
+        for l in &c.lines {
+            self.row([
+                l.left.clone(),
+                l.matched.clone(),
+                l.right.clone(),
+                l.form.name().to_string(),
+                l.query_word.clone(),
+                l.date.map(|d| d.to_string()).unwrap_or_default(),
+                l.program.clone().unwrap_or_default(),
+                l.speaker.clone().unwrap_or_default(),
+                seconds(l.start_ms),
+                l.id.clone(),
+                l.rank.to_string(),
+            ])?;
         }
         self.finish()
     }

@@ -7,6 +7,7 @@ use crate::index::stats::Stats;
 use crate::item::{BlockKind, Item};
 use crate::search::Hits;
 use crate::search::facets::{Facets, Trend};
+use crate::search::kwic::Concordance;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::time::Duration;
@@ -177,4 +178,64 @@ impl<W: Write> Printer for JsonPrinter<W> {
         self.line(trend)?;
         self.out.flush()
     }
+
+    fn kwic(&mut self, c: &Concordance) -> io::Result<()> {
+        for l in &c.lines {
+            self.line(&KwicLineOut {
+                kind: "line",
+                left: &l.left,
+                matched: &l.matched,
+                right: &l.right,
+                form: l.form.name(),
+                query_word: &l.query_word,
+                id: &l.id,
+                date: l.date.map(|d| d.to_string()),
+                program: l.program.as_deref(),
+                speaker: l.speaker.as_deref(),
+                start: seconds(l.start_ms),
+                rank: l.rank,
+            })?;
+        }
+        self.line(&KwicSummaryOut {
+            kind: "summary",
+            query: &c.query,
+            occurrences: c.occurrences,
+            returned: c.lines.len(),
+            items: c.items,
+            items_read: c.items_read,
+        })?;
+        self.out.flush()
+    }
+}
+
+/// A line of `kwic --json` (schema/kwic.v1.schema.json).
+#[derive(Serialize)]
+struct KwicLineOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    left: &'a str,
+    #[serde(rename = "match")]
+    matched: &'a str,
+    right: &'a str,
+    form: &'static str,
+    query_word: &'a str,
+    id: &'a str,
+    date: Option<String>,
+    program: Option<&'a str>,
+    speaker: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<f64>,
+    rank: usize,
+}
+
+/// The summary line of `kwic --json`.
+#[derive(Serialize)]
+struct KwicSummaryOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    query: &'a str,
+    occurrences: usize,
+    returned: usize,
+    items: usize,
+    items_read: usize,
 }

@@ -11,6 +11,7 @@ use crate::index::stats::Stats;
 use crate::item::Item;
 use crate::search::Hits;
 use crate::search::facets::Trend;
+use crate::search::kwic::Concordance;
 use std::fmt;
 use std::io;
 use std::time::Duration;
@@ -31,6 +32,13 @@ pub trait Printer {
     fn stats(&mut self, stats: &Stats) -> io::Result<()>;
     /// Print a trend: matching items per period.
     fn trend(&mut self, trend: &Trend) -> io::Result<()>;
+    /// Print a concordance (keyword in context).
+    fn kwic(&mut self, _concordance: &Concordance) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this output has no concordance form",
+        ))
+    }
 }
 
 /// When to use colour.

@@ -5,6 +5,7 @@ use crate::index::stats::Stats;
 use crate::item::{BlockKind, Item, clock};
 use crate::search::Hits;
 use crate::search::facets::Trend;
+use crate::search::kwic::{Concordance, Form};
 use std::io;
 use std::time::Duration;
 use termcolor::{Color, ColorSpec, WriteColor};
@@ -303,6 +304,65 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
             summary.push_str(&format!(", {} undated (not shown)", t.undated));
         }
         self.styled(&format!("{summary}\n"), &dim())?;
+        self.out.flush()
+    }
+
+    fn kwic(&mut self, c: &Concordance) -> io::Result<()> {
+        // Aligned on the match: the left context right-aligned to the
+        // widest shown, the match, the right context padded likewise.
+        let chars = |s: &str| s.chars().count();
+        let lw = c.lines.iter().map(|l| chars(&l.left)).max().unwrap_or(0);
+        let rw = c.lines.iter().map(|l| chars(&l.right)).max().unwrap_or(0);
+        let mw = c.lines.iter().map(|l| chars(&l.matched)).max().unwrap_or(0);
+        let mut hit = fg(Color::Red);
+        hit.set_bold(true);
+        for l in &c.lines {
+            let pad = lw - chars(&l.left);
+            write!(self.out, "{}{}", " ".repeat(pad), l.left)?;
+            self.styled(&l.matched, &hit)?;
+            let pad = (mw - chars(&l.matched)) + (rw - chars(&l.right));
+            write!(self.out, "{}{}  ", l.right, " ".repeat(pad))?;
+            let date = l.date.map_or("undated".to_string(), |d| d.to_string());
+            self.styled(&date, &fg(Color::Green))?;
+            if let Some(p) = &l.program {
+                self.styled(" · ", &dim())?;
+                self.styled(p, &fg(Color::Cyan))?;
+            }
+            if let Some(sp) = &l.speaker {
+                self.styled(" · ", &dim())?;
+                self.styled(sp, &fg(Color::Yellow))?;
+            }
+            if let Some(ms) = l.start_ms {
+                self.styled(" · ", &dim())?;
+                self.styled(&clock(ms), &fg(Color::Blue))?;
+            }
+            self.styled(" · ", &dim())?;
+            self.styled(&l.id, &fg(Color::Magenta))?;
+            if l.form != Form::Word {
+                self.styled(&format!(" [{}]", l.form.name().replace('_', " ")), &dim())?;
+            }
+            writeln!(self.out)?;
+        }
+        if c.occurrences > 0 {
+            let lines = if c.occurrences == 1 {
+                "occurrence"
+            } else {
+                "occurrences"
+            };
+            let items = if c.items == 1 { "item" } else { "items" };
+            let shown = if c.lines.len() < c.occurrences {
+                format!(" · {} shown (--limit)", c.lines.len())
+            } else {
+                String::new()
+            };
+            self.styled(
+                &format!(
+                    "{} {lines} in {} matching {items}{shown}\n",
+                    c.occurrences, c.items
+                ),
+                &dim(),
+            )?;
+        }
         self.out.flush()
     }
 

@@ -3,6 +3,7 @@
 pub mod collapse;
 pub mod decompound;
 pub mod facets;
+pub mod kwic;
 pub mod parse;
 pub mod passage;
 pub mod request;
@@ -279,6 +280,13 @@ impl Builder<'_> {
         if positive {
             for t in &tokens {
                 self.mark_term(&t.text);
+                self.marks.origins.insert(
+                    t.text.clone(),
+                    snippet::Origin {
+                        word: text.to_string(),
+                        via: snippet::Via::Stem,
+                    },
+                );
                 self.passage.push((t.text.clone(), 1.0));
             }
         }
@@ -299,7 +307,7 @@ impl Builder<'_> {
             return (clauses, None);
         };
         let phonetic = match field {
-            None if tokens.len() == 1 => self.phonetic(stem, positive),
+            None if tokens.len() == 1 => self.phonetic(stem, text, positive),
             _ => None,
         };
         let clause = match self.split(text) {
@@ -319,7 +327,7 @@ impl Builder<'_> {
     /// Stems of the index that sound like `stem` ("selenski" for
     /// "Selenskyj"), at low weight: all of them add to the score, and those
     /// that are spellings of the word also match it ([`Phonetic`]).
-    fn phonetic(&mut self, stem: &str, positive: bool) -> Option<Phonetic> {
+    fn phonetic(&mut self, stem: &str, word: &str, positive: bool) -> Option<Phonetic> {
         let (pf, boost) = self.archive.schema.phonetic_field()?;
         let variants = self.variants.of(self.analyzer, stem);
         if variants.is_empty() {
@@ -338,6 +346,15 @@ impl Builder<'_> {
             .collect();
         if positive {
             self.marks.terms.extend(spellings.iter().cloned());
+            for v in &spellings {
+                self.marks
+                    .origins
+                    .entry(v.clone())
+                    .or_insert_with(|| snippet::Origin {
+                        word: word.to_string(),
+                        via: snippet::Via::Phonetic,
+                    });
+            }
             self.passage
                 .extend(variants.iter().map(|v| (v.clone(), boost)));
         }
@@ -516,10 +533,18 @@ impl Builder<'_> {
                 .extend(parts.iter().map(|(_, t)| (t.clone(), 1.0)));
             if parts.len() == 1 {
                 self.mark_term(&parts[0].1);
+                self.marks.origins.insert(
+                    parts[0].1.clone(),
+                    snippet::Origin {
+                        word: text.to_string(),
+                        via: snippet::Via::Stem,
+                    },
+                );
             } else {
                 self.marks
                     .phrases
                     .push(parts.iter().map(|(p, t)| (p - first, t.clone())).collect());
+                self.marks.phrase_texts.push(text.to_string());
             }
         }
         let fields = self.fields(field);
