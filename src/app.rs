@@ -395,6 +395,15 @@ fn request(query: &[String], f: crate::cli::Filters) -> Request {
 }
 
 fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
+    let by = match a.by {
+        By::Day => Interval::Day,
+        By::Week => Interval::Week,
+        By::Month => Interval::Month,
+        By::Year => Interval::Year,
+    };
+    if a.query.len() > 1 || a.per.is_some() {
+        return run_trend_table(dir, a, by);
+    }
     let req = Request {
         limit: 1,
         snippets: 0,
@@ -404,12 +413,6 @@ fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
     req.validate(&search::Limits::DEFAULT)?;
     let archive = Archive::open(&dir)?;
     let searcher = archive.reader()?.searcher();
-    let by = match a.by {
-        By::Day => Interval::Day,
-        By::Week => Interval::Week,
-        By::Month => Interval::Month,
-        By::Year => Interval::Year,
-    };
     let trend = search::facets::trend(&archive, &searcher, &req, by)?;
     formatted(a.json, &a.output, a.color)?.trend(&trend)?;
     if a.output.format(a.json) == Format::Csv && trend.undated > 0 {
@@ -418,6 +421,37 @@ fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
         crate::report!("note: {n} matching {noun} undated, in no row");
     }
     Ok(if trend.total == 0 {
+        Outcome::NoHits
+    } else {
+        Outcome::Success
+    })
+}
+
+/// `trend A B …` and `trend --per N`: one column per query over the same
+/// periods, with shares of all items per period.
+fn run_trend_table(dir: PathBuf, a: TrendArgs, by: Interval) -> Result<Outcome> {
+    let reqs: Vec<Request> = a
+        .query
+        .iter()
+        .map(|q| Request {
+            limit: 1,
+            snippets: 0,
+            collapse: false,
+            ..request(std::slice::from_ref(q), a.filters.clone())
+        })
+        .collect();
+    for r in &reqs {
+        r.validate(&search::Limits::DEFAULT)?;
+    }
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
+    let table = search::share::table(&archive, &searcher, &reqs, by, a.per)?;
+    formatted(a.json, &a.output, a.color)?.trend_table(&table)?;
+    let undated: u64 = table.series.iter().map(|s| s.undated).sum();
+    if a.output.format(a.json) == Format::Csv && undated > 0 {
+        crate::report!("note: {undated} matching undated items are in no row");
+    }
+    Ok(if table.series.iter().all(|s| s.total == 0) {
         Outcome::NoHits
     } else {
         Outcome::Success

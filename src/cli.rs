@@ -236,7 +236,7 @@ impl FormatArgs {
 }
 
 /// What to search, shared by `search` and `trend`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct Filters {
     /// Only items broadcast on or after this day (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_parser = parse_day, value_name = "DAY")]
@@ -271,16 +271,22 @@ pub enum By {
 /// `archivar trend`
 #[derive(Debug, Args)]
 pub struct TrendArgs {
-    /// The query, as for search
+    /// The query, as for search; several queries are counted side by side, one column
+    /// each over the same periods (quote a query of several words: "Zölle Stahl")
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
     /// Period of each bar
     #[arg(long, value_enum, default_value_t = By::Month)]
     pub by: By,
+    /// Also show matching items per N items of each period that pass the filters
+    /// (--per 1000: per mille), since an archive is uneven over time
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub per: Option<u32>,
     /// What to search: dates, programmes, speakers, how many words match
     #[command(flatten)]
     pub filters: Filters,
-    /// Print JSON (schema/trend.v1.schema.json) instead of text
+    /// Print JSON instead of text (schema/trend.v1.schema.json; with several queries or
+    /// --per, schema/trend.v2.schema.json)
     #[arg(long)]
     pub json: bool,
     /// CSV and other formats

@@ -553,3 +553,197 @@ fn kwic_csv_and_no_hits() {
         .stdout("")
         .stderr(predicates::str::contains("no hits for Xylophonwettbewerb"));
 }
+
+/// An archive with known items per year: 4 in 2023, 5 in 2024, 1 undated;
+/// "Zölle" in 1 and 3 of them, "Sanktionen" in 2 and 1, and both once.
+fn yearly_archive() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<(&str, &str)> = vec![
+        ("2023-02-01", "Neue Zölle auf Stahl."),
+        ("2023-03-01", "Sanktionen gegen Russland."),
+        ("2023-04-01", "Weitere Sanktionen beschlossen."),
+        ("2023-05-01", "Das Wetter bleibt mild."),
+        ("2024-01-10", "Die Zölle steigen."),
+        ("2024-02-10", "Zölle und Sanktionen zugleich."),
+        ("2024-03-10", "Mit Zöllen reagieren."),
+        ("2024-04-10", "Ein Fußballspiel."),
+        ("2024-05-10", "Ein Konzert in Köln."),
+        ("", "Zölle ohne Datum."),
+    ];
+    let lines: Vec<String> = items
+        .iter()
+        .enumerate()
+        .map(|(i, (date, body))| {
+            let date = if date.is_empty() {
+                serde_json::Value::Null
+            } else {
+                serde_json::Value::from(*date)
+            };
+            serde_json::json!({"id": format!("y{i}"), "title": "Meldung", "body": body, "date": date})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(dir.path().join("y.jsonl"), lines.join("\n") + "\n").unwrap();
+    dir
+}
+
+/// `trend --json ARGS…`, valid per schema/trend.v2.schema.json.
+fn trend2(index: &std::path::Path, args: &[&str]) -> serde_json::Value {
+    let out = archivar_in(index)
+        .args(["trend", "--json"])
+        .args(args)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_valid("trend.v2.schema.json", &v);
+    v
+}
+
+#[test]
+fn trend_shares_equal_counts_made_independently() {
+    let src = yearly_archive();
+    let idx = index_of(src.path());
+    let t = trend2(
+        idx.path(),
+        &["Zölle", "Sanktionen", "--by", "year", "--per", "1000"],
+    );
+    assert_eq!(t["per"], 1000);
+    assert_eq!(t["queries"][0]["query"], "Zölle");
+    assert_eq!(t["queries"][0]["total"], 5);
+    assert_eq!(t["queries"][0]["undated"], 1);
+    assert_eq!(t["queries"][1]["total"], 3);
+    let b = t["buckets"].as_array().unwrap();
+    let keys: Vec<&str> = b.iter().map(|b| b["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["2023", "2024"]);
+    // Known by construction.
+    assert_eq!(b[0]["items"], 4);
+    assert_eq!(b[1]["items"], 5);
+    assert_eq!(b[0]["counts"], serde_json::json!([1, 2]));
+    assert_eq!(b[1]["counts"], serde_json::json!([3, 1]));
+    let shares: Vec<Vec<f64>> = b
+        .iter()
+        .map(|b| {
+            b["shares"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect()
+        })
+        .collect();
+    assert_eq!(shares, [[250.0, 500.0], [600.0, 200.0]]);
+    // And against search: hits per year of each query, items per year of
+    // all items (stats), each counted apart.
+    for (q, query) in ["Zölle", "Sanktionen"].iter().enumerate() {
+        let r = search_json(
+            idx.path(),
+            &[
+                query,
+                "--limit",
+                "10000",
+                "--no-collapse",
+                "--snippets",
+                "0",
+            ],
+            0,
+        );
+        for bucket in b {
+            let year = bucket["key"].as_str().unwrap();
+            let n = r
+                .hits
+                .iter()
+                .filter(|h| h.date.as_deref().is_some_and(|d| d.starts_with(year)))
+                .count();
+            assert_eq!(bucket["counts"][q], n, "{query} {year}");
+        }
+    }
+    assert_eq!(item_count(idx.path()), 10);
+    // The terminal shows both counts and shares.
+    let out = archivar_in(idx.path())
+        .args([
+            "trend",
+            "Zölle",
+            "Sanktionen",
+            "--by",
+            "year",
+            "--per",
+            "1000",
+            "--color",
+            "never",
+        ])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let row = text.lines().find(|l| l.starts_with("2024")).unwrap();
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cells,
+        ["2024", "5", "3", "600.00", "‰", "1", "200.00", "‰"],
+        "{text}"
+    );
+    // CSV: the same figures, read back by Python.
+    let out = archivar_in(idx.path())
+        .args([
+            "trend",
+            "Zölle",
+            "Sanktionen",
+            "--by",
+            "year",
+            "--per",
+            "1000",
+            "--csv",
+        ])
+        .assert()
+        .success();
+    if let Some(rows) = python_csv(&out.get_output().stdout) {
+        assert_eq!(
+            rows[0],
+            [
+                "period",
+                "start",
+                "items",
+                "Zölle",
+                "Zölle per 1000",
+                "Sanktionen",
+                "Sanktionen per 1000"
+            ]
+        );
+        assert_eq!(rows[2], ["2024", "2024-01-01", "5", "3", "600", "1", "200"]);
+    }
+}
+
+#[test]
+fn trends_side_by_side_share_their_periods() {
+    let idx = index_of(&data_dir());
+    let t = trend2(idx.path(), &["Zölle", "Selenskyj", "--by", "month"]);
+    assert_eq!(t["per"], serde_json::Value::Null);
+    // Each column equals the query's own trend over the common periods.
+    for (q, query) in ["Zölle", "Selenskyj"].iter().enumerate() {
+        let alone = trend_json(idx.path(), &[query, "--by", "month"], 0);
+        let own: std::collections::BTreeMap<String, u64> = alone["buckets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| {
+                (
+                    b["key"].as_str().unwrap().to_string(),
+                    b["count"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        for b in t["buckets"].as_array().unwrap() {
+            let key = b["key"].as_str().unwrap();
+            assert_eq!(
+                b["counts"][q].as_u64().unwrap(),
+                own.get(key).copied().unwrap_or(0),
+                "{query} {key}"
+            );
+        }
+        assert_eq!(t["queries"][q]["total"], alone["total"]);
+    }
+    let b = t["buckets"].as_array().unwrap();
+    assert!(
+        b.iter()
+            .all(|b| b.get("items").is_none() && b.get("shares").is_none())
+    );
+}

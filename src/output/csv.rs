@@ -10,6 +10,7 @@ use crate::item::Item;
 use crate::search::Hits;
 use crate::search::facets::Trend;
 use crate::search::kwic::Concordance;
+use crate::search::share::Table;
 use std::io::{self, Write};
 use std::time::Duration;
 
@@ -153,6 +154,34 @@ impl<W: Write> Printer for CsvPrinter<W> {
         self.row(TREND_COLUMNS)?;
         for b in &t.buckets {
             self.row([b.key.clone(), b.start.to_string(), b.count.to_string()])?;
+        }
+        self.finish()
+    }
+
+    fn trend_table(&mut self, t: &Table) -> io::Result<()> {
+        let mut head = vec!["period".to_string(), "start".to_string()];
+        if t.items.is_some() {
+            head.push("items".to_string());
+        }
+        for s in &t.series {
+            head.push(s.query.clone());
+            if let Some(n) = t.per {
+                head.push(format!("{} per {n}", s.query));
+            }
+        }
+        self.row(&head)?;
+        for (p, (key, start)) in t.periods.iter().enumerate() {
+            let mut row = vec![key.clone(), start.to_string()];
+            if let Some(items) = &t.items {
+                row.push(items[p].to_string());
+            }
+            for (q, s) in t.series.iter().enumerate() {
+                row.push(s.counts[p].to_string());
+                if t.per.is_some() {
+                    row.push(t.share(q, p).map(|x| x.to_string()).unwrap_or_default());
+                }
+            }
+            self.row(&row)?;
         }
         self.finish()
     }

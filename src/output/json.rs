@@ -8,6 +8,7 @@ use crate::item::{BlockKind, Item};
 use crate::search::Hits;
 use crate::search::facets::{Facets, Trend};
 use crate::search::kwic::Concordance;
+use crate::search::share::Table;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::time::Duration;
@@ -179,6 +180,38 @@ impl<W: Write> Printer for JsonPrinter<W> {
         self.out.flush()
     }
 
+    fn trend_table(&mut self, t: &Table) -> io::Result<()> {
+        let buckets: Vec<TableBucketOut> = t
+            .periods
+            .iter()
+            .enumerate()
+            .map(|(p, (key, start))| TableBucketOut {
+                key,
+                start: start.to_string(),
+                counts: t.series.iter().map(|s| s.counts[p]).collect(),
+                items: t.items.as_ref().map(|i| i[p]),
+                shares: t
+                    .per
+                    .map(|_| (0..t.series.len()).map(|q| t.share(q, p)).collect()),
+            })
+            .collect();
+        self.line(&TableOut {
+            by: t.by,
+            per: t.per,
+            queries: t
+                .series
+                .iter()
+                .map(|s| SeriesOut {
+                    query: &s.query,
+                    total: s.total,
+                    undated: s.undated,
+                })
+                .collect(),
+            buckets,
+        })?;
+        self.out.flush()
+    }
+
     fn kwic(&mut self, c: &Concordance) -> io::Result<()> {
         for l in &c.lines {
             self.line(&KwicLineOut {
@@ -238,4 +271,31 @@ struct KwicSummaryOut<'a> {
     returned: usize,
     items: usize,
     items_read: usize,
+}
+
+/// `trend A B --json` and `trend --per N --json` (schema/trend.v2.schema.json).
+#[derive(Serialize)]
+struct TableOut<'a> {
+    by: crate::search::facets::Interval,
+    per: Option<u32>,
+    queries: Vec<SeriesOut<'a>>,
+    buckets: Vec<TableBucketOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SeriesOut<'a> {
+    query: &'a str,
+    total: u64,
+    undated: u64,
+}
+
+#[derive(Serialize)]
+struct TableBucketOut<'a> {
+    key: &'a str,
+    start: String,
+    counts: Vec<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shares: Option<Vec<Option<f64>>>,
 }

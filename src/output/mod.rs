@@ -12,6 +12,7 @@ use crate::item::Item;
 use crate::search::Hits;
 use crate::search::facets::Trend;
 use crate::search::kwic::Concordance;
+use crate::search::share::Table;
 use std::fmt;
 use std::io;
 use std::time::Duration;
@@ -32,6 +33,13 @@ pub trait Printer {
     fn stats(&mut self, stats: &Stats) -> io::Result<()>;
     /// Print a trend: matching items per period.
     fn trend(&mut self, trend: &Trend) -> io::Result<()>;
+    /// Print several trends side by side, with shares (`trend A B --per N`).
+    fn trend_table(&mut self, _table: &Table) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this output has no form for trends side by side",
+        ))
+    }
     /// Print a concordance (keyword in context).
     fn kwic(&mut self, _concordance: &Concordance) -> io::Result<()> {
         Err(io::Error::new(

@@ -6,6 +6,7 @@ use crate::item::{BlockKind, Item, clock};
 use crate::search::Hits;
 use crate::search::facets::Trend;
 use crate::search::kwic::{Concordance, Form};
+use crate::search::share::Table;
 use std::io;
 use std::time::Duration;
 use termcolor::{Color, ColorSpec, WriteColor};
@@ -304,6 +305,90 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
             summary.push_str(&format!(", {} undated (not shown)", t.undated));
         }
         self.styled(&format!("{summary}\n"), &dim())?;
+        self.out.flush()
+    }
+
+    fn trend_table(&mut self, t: &Table) -> io::Result<()> {
+        let unit = match t.per {
+            Some(1000) => "‰".to_string(),
+            Some(100) => "%".to_string(),
+            Some(n) => format!("per {n}"),
+            None => String::new(),
+        };
+        let share = |q: usize, p: usize| {
+            t.share(q, p)
+                .map_or("–".to_string(), |x| format!("{x:.2} {unit}"))
+        };
+        // Columns: the period, the items (with --per), then per query its
+        // count and (with --per) its share, each as wide as its widest cell.
+        let mut head = vec!["period".to_string()];
+        let mut rows: Vec<Vec<String>> = t.periods.iter().map(|(k, _)| vec![k.clone()]).collect();
+        if let Some(items) = &t.items {
+            head.push("items".to_string());
+            for (row, n) in rows.iter_mut().zip(items) {
+                row.push(n.to_string());
+            }
+        }
+        for (q, s) in t.series.iter().enumerate() {
+            head.push(s.query.clone());
+            if t.per.is_some() {
+                head.push(unit.clone());
+            }
+            for (p, row) in rows.iter_mut().enumerate() {
+                row.push(s.counts[p].to_string());
+                if t.per.is_some() {
+                    row.push(share(q, p));
+                }
+            }
+        }
+        let chars = |s: &str| s.chars().count();
+        let widths: Vec<usize> = (0..head.len())
+            .map(|c| {
+                rows.iter()
+                    .map(|r| chars(&r[c]))
+                    .chain([chars(&head[c])])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let cell = |c: usize, text: &str| {
+            let pad = " ".repeat(widths[c] - chars(text));
+            if c == 0 {
+                format!("{text}{pad}")
+            } else {
+                format!("{pad}{text}")
+            }
+        };
+        let mut bold = ColorSpec::new();
+        bold.set_bold(true);
+        let line: Vec<String> = head.iter().enumerate().map(|(c, h)| cell(c, h)).collect();
+        self.styled(&format!("{}\n", line.join("  ")), &bold)?;
+        for row in &rows {
+            self.styled(&cell(0, &row[0]), &fg(Color::Green))?;
+            let rest: Vec<String> = row
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(c, x)| cell(c, x))
+                .collect();
+            writeln!(self.out, "  {}", rest.join("  "))?;
+        }
+        for s in &t.series {
+            let noun = if s.total == 1 { "item" } else { "items" };
+            let mut summary = format!("{}: {} matching {noun}", s.query, s.total);
+            if s.undated > 0 {
+                summary.push_str(&format!(", {} undated (not shown)", s.undated));
+            }
+            self.styled(&format!("{summary}\n"), &dim())?;
+        }
+        if let (Some(n), Some(_)) = (t.per, &t.items) {
+            self.styled(
+                &format!(
+                    "{unit}: matching items per {n} items of the period that pass the filters\n"
+                ),
+                &dim(),
+            )?;
+        }
         self.out.flush()
     }
 

@@ -8,6 +8,7 @@ pub mod parse;
 pub mod passage;
 pub mod request;
 pub mod said;
+pub mod share;
 pub mod snippet;
 
 pub use request::{DEFAULT_MATCH, Limits, MatchMode, Request, RequestError, Sort};
@@ -925,6 +926,20 @@ struct Main {
     query: Box<dyn Query>,
     marks: Marks,
     passage: Vec<(String, f32)>,
+}
+
+/// The items that pass the date, programme and speaker filters of `req`,
+/// whatever the query: what a trend's shares are of. A speaker filter
+/// here means items in which the speaker speaks.
+pub fn filtered_items(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+) -> Result<Box<dyn Query>, SearchError> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(tantivy::query::AllQuery))];
+    filters(archive, searcher, req, &mut clauses, &mut Vec::new())?;
+    Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
 /// Add the date, programme and speaker filters of `req` to `clauses`,
