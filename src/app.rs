@@ -359,7 +359,22 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     req.validate(&search::Limits::DEFAULT)?;
     let archive = Archive::open(&dir)?;
     let searcher = archive.reader()?.searcher();
-    let hits = search::search(&archive, &searcher, &req)?;
+    let mut hits = search::search(&archive, &searcher, &req)?;
+    if a.explain {
+        let prepared = search::prepare(&archive, &searcher, &req)?;
+        for h in &mut hits.hits {
+            h.explain = Some(search::explain::explain(
+                &archive,
+                &searcher,
+                &prepared.query,
+                &prepared.marks,
+                &prepared.passage,
+                &req,
+                &h.item,
+                h.score,
+            )?);
+        }
+    }
     for n in &hits.notes {
         crate::report!("note: {n}");
     }

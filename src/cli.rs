@@ -184,6 +184,11 @@ pub struct SearchArgs {
     /// Show every airing of a repeated item, not one hit with its repeats
     #[arg(long)]
     pub no_collapse: bool,
+    /// For each hit, say why: the query's words found in which form (word, stem, compound
+    /// part, phrase, phonetic name variant; forms that only rank), their weights, the
+    /// passage score and the document score
+    #[arg(long)]
+    pub explain: bool,
     /// Snippets per hit (0 to 10)
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub snippets: u32,

@@ -747,3 +747,89 @@ fn trends_side_by_side_share_their_periods() {
             .all(|b| b.get("items").is_none() && b.get("shares").is_none())
     );
 }
+
+#[test]
+fn explain_names_a_sound_alike_as_a_phonetic_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let items = [
+        (
+            "e1",
+            "Präsident Selenskyj sprach in Kiew über die Lage an der Front.",
+        ),
+        (
+            "e2",
+            "Selenskyj und Selenskyjs Berater trafen sich in Paris.",
+        ),
+        (
+            "e3",
+            "Präsident Selenski sprach von einem positiven Schritt.",
+        ),
+        ("e4", "Das Wetter in Hamburg bleibt mild."),
+    ];
+    let lines: Vec<String> = items
+        .iter()
+        .map(|(id, body)| {
+            serde_json::json!({"id": id, "title": "Meldung", "body": body, "date": "2025-03-11"})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(dir.path().join("e.jsonl"), lines.join("\n") + "\n").unwrap();
+    let idx = index_of(dir.path());
+    let out = archivar_in(idx.path())
+        .args(["search", "Selenskyj", "--explain", "--json"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    let hits: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for h in &hits {
+        assert_valid("hit.v1.schema.json", h);
+    }
+    let hits: Vec<&serde_json::Value> = hits.iter().filter(|h| h["type"] == "hit").collect();
+    assert_eq!(hits.len(), 3, "{text}");
+    let of = |id: &str| hits.iter().find(|h| h["id"] == id).unwrap()["explain"].clone();
+    let e3 = of("e3");
+    let found = e3["found"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{e3}");
+    assert_eq!(found[0]["kind"], "phonetic");
+    assert_eq!(found[0]["query_word"], "Selenskyj");
+    assert_eq!(found[0]["spellings"], serde_json::json!(["Selenski"]));
+    assert!(
+        found[0]["weight"].as_f64().unwrap() < 1.0,
+        "a variant weighs less"
+    );
+    let e2 = of("e2");
+    let kinds: Vec<(&str, u64)> = e2["found"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["kind"].as_str().unwrap(), f["count"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("word", 1), ("stem", 1)], "{e2}");
+    // The scores add up: BM25 plus the weighted passage, for reranked hits.
+    for h in &hits {
+        let e = &h["explain"];
+        let (score, bm25, passage, w) = (
+            e["score"].as_f64().unwrap(),
+            e["bm25"].as_f64().unwrap(),
+            e["passage"].as_f64().unwrap(),
+            e["passage_weight"].as_f64().unwrap(),
+        );
+        assert_eq!(h["score"], e["score"]);
+        assert!((score - (bm25 + w * passage)).abs() < 1e-3, "{e}");
+        assert!(passage > 0.0, "{e}");
+    }
+    // The terminal says it in words.
+    let out = archivar_in(idx.path())
+        .args(["search", "Selenskyj", "--explain", "--color", "never"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).to_string();
+    assert!(
+        text.contains("Selenskyj → \"Selenski\" ×1 [phonetic (name variant)]"),
+        "{text}"
+    );
+    assert!(text.contains("why: score "), "{text}");
+}

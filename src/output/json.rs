@@ -64,6 +64,8 @@ struct HitOut<'a> {
     snippets: Vec<SnippetOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     repeats: Option<RepeatsOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a crate::search::explain::Explanation>,
 }
 
 #[derive(Serialize)]
@@ -148,6 +150,7 @@ impl<W: Write> Printer for JsonPrinter<W> {
                         })
                         .collect(),
                 }),
+                explain: h.explain.as_ref(),
             })?;
         }
         self.line(&SummaryOut {

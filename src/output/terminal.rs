@@ -65,6 +65,59 @@ fn fg(color: Color) -> ColorSpec {
     c
 }
 
+impl<W: WriteColor> TerminalPrinter<W> {
+    /// `search --explain`: the scores, then a line per form found.
+    fn explanation(
+        &mut self,
+        e: &crate::search::explain::Explanation,
+        pad: &str,
+    ) -> io::Result<()> {
+        let score = e
+            .score
+            .map_or("– (sorted by date)".to_string(), |s| format!("{s:.3}"));
+        let bonus = e.score.map_or(0.0, |s| s - e.bm25);
+        let how = if bonus > 1e-3 {
+            format!(
+                " = BM25 {:.3} + {} × passage {:.3}",
+                e.bm25, e.passage_weight, e.passage
+            )
+        } else {
+            format!(
+                " = BM25 {:.3} (passage {:.3}, not reranked)",
+                e.bm25, e.passage
+            )
+        };
+        write!(self.out, "{pad}")?;
+        self.styled(&format!("why: score {score}{how}\n"), &dim())?;
+        for f in &e.found {
+            write!(self.out, "{pad}     ")?;
+            let spellings: Vec<String> = f.spellings.iter().map(|s| format!("\"{s}\"")).collect();
+            let label = f.kind.name().replace('_', " ");
+            let label = if f.kind == crate::search::explain::Kind::Phonetic {
+                "phonetic (name variant)".to_string()
+            } else if f.kind.matches() {
+                label
+            } else {
+                format!("{label}, ranks only")
+            };
+            let line = format!(
+                "{} → {} ×{} [{label}] weight {} · idf {:.2}\n",
+                f.query_word,
+                spellings.join(", "),
+                f.count,
+                f.weight,
+                f.idf
+            );
+            if f.kind.matches() {
+                write!(self.out, "{line}")?;
+            } else {
+                self.styled(&line, &dim())?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Width of the longest bar of a trend, in characters.
 const TREND_WIDTH: usize = 50;
 
@@ -176,6 +229,9 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
                 }
                 self.marked(&s.text, &s.highlights, &ColorSpec::new())?;
                 writeln!(self.out)?;
+            }
+            if let Some(e) = &h.explain {
+                self.explanation(e, &pad)?;
             }
             writeln!(self.out)?;
         }

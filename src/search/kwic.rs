@@ -80,6 +80,9 @@ pub struct Line {
     pub form: Form,
     /// The query word (or phrase) it stands for.
     pub query_word: String,
+    /// The analysed term matched (`None` for a phrase).
+    #[serde(skip)]
+    pub term: Option<String>,
     /// The item.
     pub id: String,
     /// Its broadcast day.
@@ -209,6 +212,7 @@ pub fn item_lines(
                 right: right_context(&text[occ.end..], width),
                 form,
                 query_word,
+                term: occ.term.clone(),
                 id: item.id.clone(),
                 date: item.date,
                 program: item.program.clone(),

@@ -2,6 +2,7 @@
 
 pub mod collapse;
 pub mod decompound;
+pub mod explain;
 pub mod facets;
 pub mod kwic;
 pub mod parse;
@@ -44,6 +45,8 @@ pub struct Hit {
     /// Other airings of the same item (near-duplicates) that match too,
     /// when results are collapsed.
     pub repeats: collapse::Repeats,
+    /// Why it is a hit, when asked for ([`explain`]).
+    pub explain: Option<explain::Explanation>,
 }
 
 /// The results of a search.
@@ -1046,6 +1049,7 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
             title_highlights,
             snippets,
             repeats,
+            explain: None,
         });
     }
     let facets = if req.facets {
