@@ -833,3 +833,100 @@ fn explain_names_a_sound_alike_as_a_phonetic_variant() {
     );
     assert!(text.contains("why: score "), "{text}");
 }
+
+/// The words of a README command line: split at spaces, with "…" and
+/// '…' quoting.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut quote: Option<char> = None;
+    let mut any = false;
+    for c in line.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                any = true;
+            }
+            (None, ' ') => {
+                if any || !cur.is_empty() {
+                    words.push(std::mem::take(&mut cur));
+                }
+                any = false;
+            }
+            (None, c) => cur.push(c),
+        }
+    }
+    if any || !cur.is_empty() {
+        words.push(cur);
+    }
+    words
+}
+
+/// Output as the README shows it: timings as "N ms", no trailing space.
+fn normalized(text: &str) -> Vec<String> {
+    let ms = regex::Regex::new(r"\d+(\.\d+)? ms\b").unwrap();
+    text.lines()
+        .map(|l| ms.replace_all(l.trim_end(), "N ms").to_string())
+        .collect()
+}
+
+/// Whether `got` is `want`, where a line "…" in `want` stands for any
+/// lines.
+fn matches_example(want: &[String], got: &[String]) -> bool {
+    match want.split_first() {
+        None => got.is_empty(),
+        Some((w, rest)) if w == "…" => (0..=got.len()).any(|i| matches_example(rest, &got[i..])),
+        Some((w, rest)) => got.first() == Some(w) && matches_example(rest, &got[1..]),
+    }
+}
+
+#[test]
+fn readme_examples_print_what_the_program_prints() {
+    let readme = std::fs::read_to_string(std::path::Path::new(ROOT).join("README.md")).unwrap();
+    let idx = index_of(&data_dir());
+    let mut examples = 0;
+    let mut in_text = false;
+    let mut current: Option<(String, Vec<String>)> = None;
+    let check = |cmd: String, want: Vec<String>| {
+        let words = shell_words(&cmd);
+        assert_eq!(words[0], "archivar", "{cmd}");
+        let out = archivar_in(idx.path())
+            .args(&words[1..])
+            .env("COLUMNS", "100")
+            .output()
+            .unwrap();
+        let got = normalized(&String::from_utf8_lossy(&out.stdout));
+        let want: Vec<String> = normalized(&want.join("\n"));
+        assert!(
+            matches_example(&want, &got),
+            "README example `{cmd}` differs from the program:\n--- README\n{}\n--- program\n{}",
+            want.join("\n"),
+            got.join("\n")
+        );
+    };
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            if let Some((cmd, want)) = current.take() {
+                check(cmd, want);
+                examples += 1;
+            }
+            in_text = line == "```text";
+            continue;
+        }
+        if !in_text {
+            continue;
+        }
+        if let Some(cmd) = line.strip_prefix("$ ") {
+            if let Some((cmd, want)) = current.take() {
+                check(cmd, want);
+                examples += 1;
+            }
+            current = Some((cmd.to_string(), Vec::new()));
+        } else if let Some((_, want)) = current.as_mut() {
+            want.push(line.to_string());
+        }
+    }
+    assert!(examples >= 5, "only {examples} examples found in README.md");
+}
