@@ -2,11 +2,14 @@
 
 pub mod collapse;
 pub mod decompound;
+pub mod explain;
 pub mod facets;
+pub mod kwic;
 pub mod parse;
 pub mod passage;
 pub mod request;
 pub mod said;
+pub mod share;
 pub mod snippet;
 
 pub use request::{DEFAULT_MATCH, Limits, MatchMode, Request, RequestError, Sort};
@@ -42,6 +45,8 @@ pub struct Hit {
     /// Other airings of the same item (near-duplicates) that match too,
     /// when results are collapsed.
     pub repeats: collapse::Repeats,
+    /// Why it is a hit, when asked for ([`explain`]).
+    pub explain: Option<explain::Explanation>,
 }
 
 /// The results of a search.
@@ -283,6 +288,13 @@ impl Builder<'_> {
         if positive {
             for t in &tokens {
                 self.mark_term(&t.text);
+                self.marks.origins.insert(
+                    t.text.clone(),
+                    snippet::Origin {
+                        word: text.to_string(),
+                        via: snippet::Via::Stem,
+                    },
+                );
                 self.passage.push((t.text.clone(), 1.0));
             }
         }
@@ -303,7 +315,7 @@ impl Builder<'_> {
             return (clauses, None);
         };
         let phonetic = match field {
-            None if tokens.len() == 1 => self.phonetic(stem, positive),
+            None if tokens.len() == 1 => self.phonetic(stem, text, positive),
             _ => None,
         };
         let clause = match self.split(text) {
@@ -322,7 +334,7 @@ impl Builder<'_> {
     /// Stems of the index that sound like `stem` ("selenski" for
     /// "Selenskyj"), at low weight: all of them add to the score, and those
     /// that are spellings of the word also match it ([`Phonetic`]).
-    fn phonetic(&mut self, stem: &str, positive: bool) -> Option<Phonetic> {
+    fn phonetic(&mut self, stem: &str, word: &str, positive: bool) -> Option<Phonetic> {
         let (pf, boost) = self.archive.schema.phonetic_field()?;
         let variants = self.variants.of(self.analyzer, stem);
         if variants.is_empty() {
@@ -341,6 +353,15 @@ impl Builder<'_> {
             .collect();
         if positive {
             self.marks.terms.extend(spellings.iter().cloned());
+            for v in &spellings {
+                self.marks
+                    .origins
+                    .entry(v.clone())
+                    .or_insert_with(|| snippet::Origin {
+                        word: word.to_string(),
+                        via: snippet::Via::Phonetic,
+                    });
+            }
             self.passage
                 .extend(variants.iter().map(|v| (v.clone(), boost)));
         }
@@ -578,10 +599,18 @@ impl Builder<'_> {
                 .extend(parts.iter().map(|(_, t)| (t.clone(), 1.0)));
             if parts.len() == 1 {
                 self.mark_term(&parts[0].1);
+                self.marks.origins.insert(
+                    parts[0].1.clone(),
+                    snippet::Origin {
+                        word: text.to_string(),
+                        via: snippet::Via::Stem,
+                    },
+                );
             } else {
                 self.marks
                     .phrases
                     .push(parts.iter().map(|(p, t)| (p - first, t.clone())).collect());
+                self.marks.phrase_texts.push(text.to_string());
             }
         }
         let fields = self.fields(field);
@@ -976,6 +1005,20 @@ struct Main {
     passage: Vec<(String, f32)>,
 }
 
+/// The items that pass the date, programme and speaker filters of `req`,
+/// whatever the query: what a trend's shares are of. A speaker filter
+/// here means items in which the speaker speaks.
+pub fn filtered_items(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+) -> Result<Box<dyn Query>, SearchError> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(tantivy::query::AllQuery))];
+    filters(archive, searcher, req, &mut clauses, &mut Vec::new())?;
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
 /// Add the date, programme and speaker filters of `req` to `clauses`,
 /// with notes where a name matched nothing. Returns the speaker names
 /// resolved, when the request names speakers: their words are checked
@@ -1080,6 +1123,7 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
             title_highlights,
             snippets,
             repeats,
+            explain: None,
         });
     }
     let facets = if req.facets {
