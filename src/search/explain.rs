@@ -36,11 +36,17 @@ pub enum Kind {
     /// A same-sounding spelling of the word, a name variant ("Selenski"
     /// for "Selenskyj"): it matches.
     Phonetic,
+    /// A longer compound the word starts ("Klimawandel" for "Klima"): it
+    /// matches.
+    LongerCompound,
+    /// A compound the word ends ("Pflegekräftemangel" for "Mangel"): it
+    /// matches.
+    Head,
     /// Ranks only: a part of the query's compound ("Pflicht" for
     /// "Wehrpflicht").
     SplitPart,
-    /// Ranks only: a compound that the query word starts ("Klimageld" for
-    /// "Klima").
+    /// Ranks only: a compound that a part of the query's compound starts
+    /// ("Pflichtteil" for "Wehrpflicht").
     Compound,
     /// Ranks only: a same-sounding stem that is no spelling of the word.
     SoundAlike,
@@ -59,6 +65,8 @@ impl Kind {
             Form::CompoundPart => Kind::CompoundPart,
             Form::Phrase => Kind::Phrase,
             Form::Phonetic => Kind::Phonetic,
+            Form::LongerCompound => Kind::LongerCompound,
+            Form::Head => Kind::Head,
         }
     }
 
@@ -70,6 +78,8 @@ impl Kind {
             Kind::CompoundPart => "compound_part",
             Kind::Phrase => "phrase",
             Kind::Phonetic => "phonetic",
+            Kind::LongerCompound => "longer_compound",
+            Kind::Head => "head",
             Kind::SplitPart => "split_part",
             Kind::Compound => "compound",
             Kind::SoundAlike => "sound_alike",

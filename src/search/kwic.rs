@@ -52,6 +52,12 @@ pub enum Form {
     /// A same-sounding spelling of the word (a name variant): "Selenski"
     /// for "Selenskyj".
     Phonetic,
+    /// A longer compound the word starts (only the word is marked):
+    /// "Klimawandel" for "Klima".
+    LongerCompound,
+    /// A compound the word ends, its head (only the word is marked):
+    /// "Pflegekräftemangel" for "Mangel".
+    Head,
 }
 
 impl Form {
@@ -63,6 +69,8 @@ impl Form {
             Form::CompoundPart => "compound_part",
             Form::Phrase => "phrase",
             Form::Phonetic => "phonetic",
+            Form::LongerCompound => "longer_compound",
+            Form::Head => "head",
         }
     }
 }
@@ -239,8 +247,11 @@ fn form_of(text: &str, occ: &Occurrence, marks: &Marks) -> (Form, String) {
     let Some(origin) = marks.origins.get(term) else {
         return (Form::Stem, term.to_string());
     };
-    if origin.via == Via::Phonetic {
-        return (Form::Phonetic, origin.word.clone());
+    match origin.via {
+        Via::Phonetic => return (Form::Phonetic, origin.word.clone()),
+        Via::Compound => return (Form::LongerCompound, origin.word.clone()),
+        Via::Head => return (Form::Head, origin.word.clone()),
+        Via::Stem => {}
     }
     let hyphen = |c: Option<char>| matches!(c, Some('-' | '‐' | '‑'));
     let before = text[..occ.start].chars().next_back();

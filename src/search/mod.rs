@@ -495,8 +495,22 @@ impl Builder<'_> {
         if !positive {
             return (Vec::new(), Vec::new());
         }
+        let word = self
+            .marks
+            .origins
+            .get(stem)
+            .map_or_else(|| stem.to_string(), |o| o.word.clone());
         let compounds = self.compounds(stem);
         self.mark_widened(stem, &compounds);
+        for c in &compounds {
+            self.marks
+                .origins
+                .entry(c.clone())
+                .or_insert_with(|| snippet::Origin {
+                    word: word.clone(),
+                    via: snippet::Via::Compound,
+                });
+        }
         self.passage
             .extend(compounds.iter().map(|c| (c.clone(), COMPOUND_WEIGHT)));
         let heads = self.heads(stem);
@@ -505,6 +519,13 @@ impl Builder<'_> {
                 self.marks.ranking.remove(c);
                 self.marks.terms.insert(c.clone());
                 self.marks.suffixes.insert(c.clone(), *letters);
+                self.marks
+                    .origins
+                    .entry(c.clone())
+                    .or_insert_with(|| snippet::Origin {
+                        word: word.clone(),
+                        via: snippet::Via::Head,
+                    });
             }
         }
         self.passage
