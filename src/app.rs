@@ -171,7 +171,9 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         let b = indicatif::ProgressBar::new(total_bytes);
         b.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}",
+                // 60 columns and the file name cut to what is left: a
+                // long name wrapped at 80 columns and scrolled the screen.
+                "{spinner} {bar:20} {bytes}/{total_bytes} {bytes_per_sec} {eta} {wide_msg}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
@@ -185,7 +187,8 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
     let (mut failed_before, mut items, mut skipping) = (0u64, 0u64, false);
     let mut commit_failed: Option<anyhow::Error> = None;
     let guard_items = |item| guard(item);
-    index::pipeline::run(
+    let progress = std::sync::atomic::AtomicU64::new(0);
+    index::pipeline::run_with_progress(
         &archive,
         &walk.sources,
         &given,
@@ -194,6 +197,8 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         &guard_items,
         &mut |step| {
             use index::pipeline::Step;
+            // Bytes read so far, also inside a large file.
+            bar.set_position(progress.load(std::sync::atomic::Ordering::Relaxed));
             match step {
                 Step::Begin {
                     src,
@@ -218,6 +223,16 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                     match indexer.add_prepared(*p) {
                         Ok(Added::New) => t.new += 1,
                         Ok(Added::Replaced) => t.replaced += 1,
+                        Ok(Added::Kept(kept)) => {
+                            t.warnings += 1;
+                            if !a.quiet {
+                                bar.suspend(|| {
+                                    crate::report!("warning: {source}: id \"{}\" is also at {kept}; kept that one (of the file that sorts first), this item is not indexed",
+                                        crate::output::safe::escape(&id)
+                                    )
+                                });
+                            }
+                        }
                         Ok(Added::Duplicate(earlier)) => {
                             t.replaced += 1;
                             t.warnings += 1;
@@ -250,10 +265,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                 }
                 // Items come prepared.
                 Step::Event(Event::Item(_)) => {}
-                Step::End {
-                    src, key, sha256, ..
-                } => {
-                    bar.inc(src.size);
+                Step::End { key, sha256, .. } => {
                     if skipping {
                         return ControlFlow::Continue(());
                     }
@@ -277,6 +289,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
             }
             ControlFlow::Continue(())
         },
+        &progress,
     );
     if let Some(e) = commit_failed {
         bar.finish_and_clear();

@@ -1097,3 +1097,43 @@ fn speakers_of_the_bundestag_and_tagesschau_are_people() {
         f.lindner_schuldenbremse
     );
 }
+
+#[test]
+fn two_files_sharing_an_id_keep_the_first_file_s_item_stably() {
+    // Row 24: the later file replaced the earlier, and editing one of the
+    // two silently swapped the kept version.
+    let dir = TempDir::new().unwrap();
+    let a = dir.path().join("a.jsonl");
+    let b = dir.path().join("b.jsonl");
+    std::fs::write(&a, json_line("dup", "Die Rente steigt im Juli.")).unwrap();
+    std::fs::write(&b, json_line("dup", "Die Zölle steigen im Juli.")).unwrap();
+    let idx = empty_index();
+    let body = |idx: &Path| {
+        let out = archivar_in(idx)
+            .args(["show", "dup", "--json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["body"].as_str().unwrap().to_string()
+    };
+    let stderr = index_into(idx.path(), &[&a, &b], 0);
+    assert_reported(&stderr, &at(&b, 1), "id \"dup\" is also at");
+    assert_reported(
+        &stderr,
+        &format!("{}:1; kept that one", a.display()),
+        "not indexed",
+    );
+    assert_eq!(body(idx.path()), "Die Rente steigt im Juli.");
+    // Editing the other file does not swap it.
+    let mut text = json_line("dup", "Die Zölle steigen im August.");
+    text.push_str(&json_line("b2", "Der Stahl wird teurer."));
+    std::fs::write(&b, text).unwrap();
+    let stderr = index_into(idx.path(), &[&b, &a], 0);
+    assert_reported(&stderr, &at(&b, 1), "kept that one");
+    assert_eq!(body(idx.path()), "Die Rente steigt im Juli.");
+    assert_eq!(item_count(idx.path()), 2);
+    // Editing the kept file takes its new text.
+    std::fs::write(&a, json_line("dup", "Die Rente steigt im August.")).unwrap();
+    index_into(idx.path(), &[&a, &b], 0);
+    assert_eq!(body(idx.path()), "Die Rente steigt im August.");
+}

@@ -23,7 +23,7 @@ use crate::ingest::{self, Event, Meta, Source};
 use crate::item::Item;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -132,6 +132,26 @@ pub fn run<'s>(
     guard: &(dyn Fn(Item) -> Vec<Event> + Sync),
     consume: &mut dyn FnMut(Step<'s>) -> ControlFlow<()>,
 ) {
+    let progress = AtomicU64::new(0);
+    run_with_progress(
+        archive, sources, given, known, force, guard, consume, &progress,
+    );
+}
+
+/// [`run`], keeping in `progress` the bytes of the inputs read so far:
+/// those of the files done and how far into the current one reading is
+/// (for the progress bar, which then moves within one large file).
+#[allow(clippy::too_many_arguments)]
+pub fn run_with_progress<'s>(
+    archive: &Archive,
+    sources: &'s [Source],
+    given: &Meta,
+    known: &BTreeMap<String, FileState>,
+    force: bool,
+    guard: &(dyn Fn(Item) -> Vec<Event> + Sync),
+    consume: &mut dyn FnMut(Step<'s>) -> ControlFlow<()>,
+    progress: &AtomicU64,
+) {
     let stop = AtomicBool::new(false);
     let (raw_tx, raw_rx) = sync_channel::<RawBatch<'s>>(QUEUED);
     let (done_tx, done_rx) = sync_channel::<Batch<Step<'s>>>(QUEUED);
@@ -141,7 +161,7 @@ pub fn run<'s>(
         std::thread::Builder::new()
             .name("archivar-read".into())
             .spawn_scoped(scope, move || {
-                read(sources, given, known, force, stop, raw_tx)
+                read(sources, given, known, force, stop, raw_tx, progress)
             })
             .expect("spawn the reader thread");
         for i in 0..workers() {
@@ -186,6 +206,7 @@ fn read<'s>(
     force: bool,
     stop: &AtomicBool,
     tx: SyncSender<RawBatch<'s>>,
+    progress: &AtomicU64,
 ) {
     let mut seq = 0u64;
     let mut batch: Vec<Raw<'s>> = Vec::new();
@@ -208,6 +229,7 @@ fn read<'s>(
         ok && !stop.load(Ordering::Relaxed)
     };
     for src in sources {
+        let base = progress.load(Ordering::Relaxed);
         let key = file_key(&src.path);
         let sha256 = ingest::fingerprint(&src.path).ok();
         let unchanged = match (&sha256, force) {
@@ -226,21 +248,26 @@ fn read<'s>(
             // A bug that one file triggers must not end the run: its
             // panic is that file's error, and the other files are read.
             let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                ingest::read_source(src, given, &mut |ev| {
-                    if gone {
-                        return;
-                    }
-                    if let Event::Item(item) = &ev {
-                        items += 1;
-                        bytes += item.blocks.iter().map(|b| b.text.len()).sum::<usize>();
-                    }
-                    batch.push(Raw::Event(ev));
-                    if items >= BATCH_ITEMS || bytes >= BATCH_BYTES {
-                        (items, bytes) = (0, 0);
-                        gone = !send(&mut batch, &file, &mut seq);
-                        file.clone_from(&reading);
-                    }
-                })
+                ingest::read_source_counted(
+                    src,
+                    given,
+                    &mut |ev| {
+                        if gone {
+                            return;
+                        }
+                        if let Event::Item(item) = &ev {
+                            items += 1;
+                            bytes += item.blocks.iter().map(|b| b.text.len()).sum::<usize>();
+                        }
+                        batch.push(Raw::Event(ev));
+                        if items >= BATCH_ITEMS || bytes >= BATCH_BYTES {
+                            (items, bytes) = (0, 0);
+                            gone = !send(&mut batch, &file, &mut seq);
+                            file.clone_from(&reading);
+                        }
+                    },
+                    progress,
+                )
             }));
             if read.is_err() {
                 batch.push(Raw::Event(Event::Error(crate::error::IngestError::Format {
@@ -252,6 +279,7 @@ fn read<'s>(
                 return;
             }
         }
+        progress.store(base + src.size, Ordering::Relaxed);
         batch.push(Raw::End { src, key, sha256 });
         // Unchanged files are only a step each: batch many of them.
         if batch.len() >= BATCH_ITEMS && !send(&mut batch, &file, &mut seq) {

@@ -17,8 +17,9 @@
 //! (`data/news/dlf-2024-11-06-wahl-usa.txt` → `dlf-2024-11-06-wahl-usa`).
 //! A JSON Lines item keeps its `id`; one without gets `<file name without
 //! extension>#<12 hex digits of SHA-256 over title, date and body>`. Two
-//! items with the same id in one run: the later replaces the earlier, and
-//! the run says so.
+//! items with the same id in one file: the later replaces the earlier; in
+//! two files: the item of the file whose path sorts first is kept (also
+//! across runs, so an edit does not swap them), and the run says so.
 
 pub mod blocks;
 pub mod clean;
@@ -295,6 +296,17 @@ fn sniff(path: &Path) -> Format {
 /// fills in date and programme where the file has none (`index --date`,
 /// `--program`).
 pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
+    read_source_counted(src, given, sink, &std::sync::atomic::AtomicU64::new(0));
+}
+
+/// [`read_source`], adding the bytes of the file read so far to `read`
+/// as it goes (JSON Lines are read as a stream; other files at once).
+pub fn read_source_counted(
+    src: &Source,
+    given: &Meta,
+    sink: &mut dyn FnMut(Event),
+    read: &std::sync::atomic::AtomicU64,
+) {
     let loc = Location::file(&src.path);
     let io_err = |source| IngestError::Io {
         loc: loc.clone(),
@@ -334,12 +346,14 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
                 Ok(f) => f,
                 Err(e) => return sink(Event::Error(e)),
             };
-            let inner: Box<dyn Read> = if src.format == Format::JsonLinesGz {
+            let file = read::Counted::new(file, read);
+            let inner: Box<dyn Read + '_> = if src.format == Format::JsonLinesGz {
                 Box::new(flate2::read::MultiGzDecoder::new(file))
             } else {
                 Box::new(file)
             };
-            let mut reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, inner));
+            let mut reader: Box<dyn BufRead + '_> =
+                Box::new(BufReader::with_capacity(1 << 16, inner));
             // UTF-16 with a BOM (PowerShell's Out-File writes it): decode
             // the whole file, then read its lines as UTF-8.
             let head = reader
@@ -520,4 +534,54 @@ pub fn fingerprint(path: &Path) -> std::io::Result<String> {
         h.update(&buf[..n]);
     }
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    #[test]
+    fn progress_moves_within_one_large_file() {
+        // Issue 12, row 23: the bar stayed at 0 until the file was done.
+        use std::io::Write;
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("gross.jsonl.gz");
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        for i in 0..20_000 {
+            let body = format!("Die Rente steigt im Jahr {i} um {} Prozent.", i % 7);
+            writeln!(
+                gz,
+                "{}",
+                serde_json::json!({"id": format!("r{i}"), "body": body})
+            )
+            .unwrap();
+        }
+        gz.finish().unwrap();
+        let walk = walk(&[path]);
+        let src = &walk.sources[0];
+        let read = AtomicU64::new(0);
+        let mut seen = Vec::new();
+        read_source_counted(
+            src,
+            &Meta::default(),
+            &mut |ev| {
+                if let Event::Item(_) = ev {
+                    seen.push(read.load(Ordering::Relaxed));
+                }
+            },
+            &read,
+        );
+        assert_eq!(seen.len(), 20_000);
+        let between = seen.iter().filter(|&&n| n > 0 && n < src.size).count();
+        assert!(
+            between > 10_000,
+            "{between} of 20000 items saw progress inside the file"
+        );
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(read.load(Ordering::Relaxed), src.size);
+    }
 }

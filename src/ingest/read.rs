@@ -95,6 +95,30 @@ pub fn read_whole(path: &Path, max: u64) -> Result<Vec<u8>, IngestError> {
     Ok(bytes)
 }
 
+/// A reader that adds the bytes read through it to a counter: how far
+/// into a file reading is, for the progress bar (of a `.jsonl.gz`, the
+/// compressed bytes, which the file's size counts).
+pub struct Counted<'a, R> {
+    inner: R,
+    count: &'a std::sync::atomic::AtomicU64,
+}
+
+impl<'a, R: Read> Counted<'a, R> {
+    /// Count what is read from `inner` into `count`.
+    pub fn new(inner: R, count: &'a std::sync::atomic::AtomicU64) -> Counted<'a, R> {
+        Counted { inner, count }
+    }
+}
+
+impl<R: Read> Read for Counted<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 /// One line read by [`Lines::next_line`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Line {

@@ -882,8 +882,11 @@ pub fn field_values(
 
 /// Whether a speaker name matches a filter: the filter's words, in order,
 /// are whole words of the name ("Baerbock" matches "Annalena Baerbock").
+/// Titles are no part of a name (ingest drops them), so "Dr. Alice
+/// Weidel" matches "Alice Weidel".
 pub fn speaker_matches(name: &str, filter: &str) -> bool {
     let n: Vec<String> = key(name).split(' ').map(str::to_string).collect();
+    let filter = crate::ingest::turns::without_titles(filter);
     let f: Vec<String> = key(filter).split(' ').map(str::to_string).collect();
     !f.is_empty() && n.windows(f.len()).any(|w| w == f.as_slice())
 }
@@ -1244,5 +1247,6 @@ mod tests {
         assert!(speaker_matches("Bärbel Bas", "Baerbel Bas"));
         assert!(!speaker_matches("Annalena Baerbock", "Baer"));
         assert!(!speaker_matches("Annalena Baerbock", "Baerbock Annalena"));
+        assert!(speaker_matches("Alice Weidel", "Dr. Alice Weidel"));
     }
 }
