@@ -119,7 +119,27 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         crate::report!("waiting for {holder} to finish writing {}", dir.display())
     })?;
     let archive = Archive::open_or_create(&dir, a.rebuild)?;
-    let mut indexer = Indexer::with_lock(&archive, a.memory, lock)?;
+    if a.rebuild && !a.quiet {
+        let others = index::others(&dir);
+        if !others.is_empty() {
+            let names: Vec<String> = others
+                .iter()
+                .take(5)
+                .map(|p| crate::output::safe::SafePath(p).to_string())
+                .collect();
+            crate::report!(
+                "note: --rebuild deleted only the index's own files; left {} not part of it: {}{}",
+                if others.len() == 1 {
+                    "1 entry that is".to_string()
+                } else {
+                    format!("{} entries that are", others.len())
+                },
+                names.join(", "),
+                if others.len() > 5 { ", …" } else { "" }
+            );
+        }
+    }
+    let mut indexer = Indexer::with_lock(&archive, a.memory as usize, lock)?;
     let swept = indexer.swept();
     if swept.files > 0 && !a.quiet {
         crate::report!(

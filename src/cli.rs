@@ -128,9 +128,10 @@ pub struct IndexArgs {
     /// Also remove the items of files below PATH that are no longer there
     #[arg(long)]
     pub prune: bool,
-    /// Memory budget of the index writer in MB
-    #[arg(long, default_value_t = crate::index::writer::DEFAULT_MEMORY_MB, value_name = "MB")]
-    pub memory: usize,
+    /// Memory budget of the index writer in MB, 16 to 4000
+    #[arg(long, default_value_t = crate::index::writer::DEFAULT_MEMORY_MB as u64, value_name = "MB",
+          value_parser = clap::value_parser!(u64).range(16..=4000))]
+    pub memory: u64,
     /// Commit after the file in which this many items have come since the last commit,
     /// so that a run that is killed keeps what it did (the next run reads only the rest)
     #[arg(long, default_value_t = crate::index::writer::DEFAULT_COMMIT_EVERY, value_name = "N",

@@ -75,12 +75,20 @@ pub fn workers() -> usize {
         .clamp(1, 8)
 }
 
-/// The canonical path of a file, as the commit payload names it.
+/// The canonical path of a file, as the commit payload names it. Bytes
+/// that are not UTF-8 are kept as `\xFC`, so that `M\xfcller.txt` and
+/// `M\xf6ller.txt` stay two files (as `M\u{fffd}ller.txt`, each one's
+/// items replaced the other's).
 pub fn file_key(path: &std::path::Path) -> String {
-    std::fs::canonicalize(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut key = String::new();
+    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
+        key.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            key.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    key
 }
 
 /// What the reader sends: steps not yet prepared.
@@ -215,21 +223,31 @@ fn read<'s>(
         if unchanged.is_none() {
             let mut gone = false;
             let reading = Some(key.clone());
-            ingest::read_source(src, given, &mut |ev| {
-                if gone {
-                    return;
-                }
-                if let Event::Item(item) = &ev {
-                    items += 1;
-                    bytes += item.blocks.iter().map(|b| b.text.len()).sum::<usize>();
-                }
-                batch.push(Raw::Event(ev));
-                if items >= BATCH_ITEMS || bytes >= BATCH_BYTES {
-                    (items, bytes) = (0, 0);
-                    gone = !send(&mut batch, &file, &mut seq);
-                    file.clone_from(&reading);
-                }
-            });
+            // A bug that one file triggers must not end the run: its
+            // panic is that file's error, and the other files are read.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                ingest::read_source(src, given, &mut |ev| {
+                    if gone {
+                        return;
+                    }
+                    if let Event::Item(item) = &ev {
+                        items += 1;
+                        bytes += item.blocks.iter().map(|b| b.text.len()).sum::<usize>();
+                    }
+                    batch.push(Raw::Event(ev));
+                    if items >= BATCH_ITEMS || bytes >= BATCH_BYTES {
+                        (items, bytes) = (0, 0);
+                        gone = !send(&mut batch, &file, &mut seq);
+                        file.clone_from(&reading);
+                    }
+                })
+            }));
+            if read.is_err() {
+                batch.push(Raw::Event(Event::Error(crate::error::IngestError::Format {
+                    loc: crate::error::Location::file(&src.path),
+                    detail: "archivar failed on this file (a bug; please report it with the file); skipped, the other files are read".to_string(),
+                })));
+            }
             if gone {
                 return;
             }

@@ -21,6 +21,13 @@ use tantivy::{IndexWriter, Searcher, Term};
 /// 1,036 MiB, over issue 5's 1 GiB), in the same time (BENCHMARKS.md).
 pub const DEFAULT_MEMORY_MB: usize = 192;
 
+/// Least memory budget: tantivy needs 15 MB for a writer thread.
+pub const MIN_MEMORY_MB: usize = 16;
+
+/// Most memory budget: tantivy's arena takes less than 4 GiB a thread,
+/// and with one thread (one core) the whole budget is one thread's.
+pub const MAX_MEMORY_MB: usize = 4000;
+
 /// Default of `index --commit-every`: items between two commits.
 pub const DEFAULT_COMMIT_EVERY: u64 = 20_000;
 
@@ -316,7 +323,7 @@ impl<'a> Indexer<'a> {
         let swept = super::sweep::sweep(archive)?;
         let writer = archive
             .index
-            .writer(memory_mb.max(16) * 1_000_000)
+            .writer(memory_mb.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB) * 1_000_000)
             .map_err(|e| match e {
                 tantivy::TantivyError::LockFailure(
                     tantivy::directory::error::LockError::LockBusy,

@@ -24,6 +24,7 @@ pub mod blocks;
 pub mod clean;
 pub mod decode;
 pub mod jsonl;
+pub mod read;
 pub mod subtitle;
 pub mod text;
 pub mod ttml;
@@ -117,6 +118,27 @@ fn format_of(name: &str) -> Option<(Format, usize)> {
     None
 }
 
+/// A file name as text. A name that is not UTF-8 (Latin-1 `M\xfcller.txt`
+/// from an old archive) is decoded as Windows-1252, so that `Müller`,
+/// `Möller` and `Mäller` stay three ids rather than one `M\u{fffd}ller`.
+pub fn name_text(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(name.as_bytes())
+            .0
+            .into_owned()
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
+}
+
 fn strip_ext(rel: &str, ext_len: usize) -> String {
     rel[..rel.len() - ext_len].to_string()
 }
@@ -124,6 +146,11 @@ fn strip_ext(rel: &str, ext_len: usize) -> String {
 /// Find the files to read below the inputs.
 pub fn walk(inputs: &[PathBuf]) -> Walk {
     let mut w = Walk::default();
+    // A file named twice (or found twice, below two inputs) is read once.
+    let mut seen = std::collections::HashSet::new();
+    let mut first_time = |path: &Path| {
+        seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    };
     for input in inputs {
         let meta = match std::fs::metadata(input) {
             Ok(m) => m,
@@ -135,18 +162,21 @@ pub fn walk(inputs: &[PathBuf]) -> Walk {
                 continue;
             }
         };
+        if !meta.is_dir()
+            && let Err(e) = read::check_regular(input, &meta)
+        {
+            w.errors.push(e);
+            continue;
+        }
         if meta.is_file() {
-            let name = input
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            if !first_time(input) {
+                continue;
+            }
+            let name = input.file_name().map(name_text).unwrap_or_default();
             let (format, id) = match format_of(&name) {
                 Some((f, ext_len)) => (f, strip_ext(&name, ext_len)),
                 None => {
-                    let stem = input
-                        .file_stem()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
+                    let stem = input.file_stem().map(name_text).unwrap_or_default();
                     (sniff(input), stem)
                 }
             };
@@ -193,11 +223,20 @@ pub fn walk(inputs: &[PathBuf]) -> Walk {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            if let Ok(meta) = entry.metadata()
+                && let Err(e) = read::check_regular(entry.path(), &meta)
+            {
+                w.errors.push(e);
                 continue;
             }
             let path = entry.path();
-            let name = entry.file_name().to_string_lossy();
+            if !first_time(path) {
+                continue;
+            }
+            let name = name_text(entry.file_name());
             match format_of(&name) {
                 Some((Format::Ttml, _))
                     if name.to_lowercase().ends_with(".xml") && !sniff_ttml(path) =>
@@ -291,9 +330,9 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
             }
         }
         Format::JsonLines | Format::JsonLinesGz => {
-            let file = match std::fs::File::open(&src.path) {
+            let file = match read::open(&src.path) {
                 Ok(f) => f,
-                Err(e) => return sink(Event::Error(io_err(e))),
+                Err(e) => return sink(Event::Error(e)),
             };
             let inner: Box<dyn Read> = if src.format == Format::JsonLinesGz {
                 Box::new(flate2::read::MultiGzDecoder::new(file))
@@ -313,8 +352,21 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
                 && enc != encoding_rs::UTF_8
             {
                 let mut bytes = Vec::new();
-                if let Err(e) = reader.read_to_end(&mut bytes) {
+                if let Err(e) = reader
+                    .by_ref()
+                    .take(read::MAX_FILE_BYTES + 1)
+                    .read_to_end(&mut bytes)
+                {
                     return sink(Event::Error(io_err(e)));
+                }
+                if bytes.len() as u64 > read::MAX_FILE_BYTES {
+                    return sink(Event::Error(IngestError::Format {
+                        loc,
+                        detail: format!(
+                            "UTF-16 file of more than {} MB, which is read whole; skipped. Convert it to UTF-8, which is read line by line",
+                            read::MAX_FILE_BYTES >> 20
+                        ),
+                    }));
                 }
                 let (text, _) = enc.decode_with_bom_removal(&bytes);
                 sink(Event::Warning(
@@ -328,10 +380,11 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
             }
             let mut legacy_line = None;
             let mut any = false;
-            let result = jsonl::read_jsonl(
+            let result = jsonl::read_jsonl_from(
                 &mut reader,
                 &src.path,
                 &src.id,
+                src.format == Format::JsonLinesGz,
                 &mut |r| {
                     any = true;
                     match r {
@@ -361,10 +414,10 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
 /// file that cannot be read or decoded an error (and `None`).
 fn read_text_file(src: &Source, sink: &mut dyn FnMut(Event)) -> Option<decode::Decoded> {
     let loc = Location::file(&src.path);
-    let bytes = match std::fs::read(&src.path) {
+    let bytes = match read::read_whole(&src.path, read::MAX_FILE_BYTES) {
         Ok(b) => b,
-        Err(source) => {
-            sink(Event::Error(IngestError::Io { loc, source }));
+        Err(e) => {
+            sink(Event::Error(e));
             return None;
         }
     };
@@ -375,7 +428,20 @@ fn read_text_file(src: &Source, sink: &mut dyn FnMut(Event)) -> Option<decode::D
             return None;
         }
     };
-    if let Some(enc) = decoded.encoding {
+    if !decoded.legacy_lines.is_empty() {
+        let lines = decode::line_ranges(&decoded.legacy_lines);
+        let s = if decoded.legacy_lines.len() == 1 {
+            ""
+        } else {
+            "s"
+        };
+        sink(Event::Warning(
+            loc,
+            format!(
+                "mixed encodings: line{s} {lines} not UTF-8, decoded as windows-1252, the others as UTF-8. Convert the file to UTF-8 to silence this"
+            ),
+        ));
+    } else if let Some(enc) = decoded.encoding {
         sink(Event::Warning(
             loc,
             format!("not UTF-8; decoded as {enc}. Convert the file to UTF-8 to silence this"),
@@ -411,11 +477,7 @@ fn read_subtitle(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
             return;
         }
     };
-    let stem = src
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = src.path.file_name().map(name_text).unwrap_or_default();
     let stem = stem
         .rsplit_once('.')
         .map_or(stem.as_str(), |(s, _)| s)
@@ -441,11 +503,11 @@ fn read_subtitle(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
 /// were indexed.
 pub fn fingerprint(path: &Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
-    let mut f = std::fs::File::open(path)?;
+    let mut f = read::open(path).map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut h = Sha256::new();
     let mut side = path.as_os_str().to_owned();
     side.push(".json");
-    if let Ok(b) = std::fs::read(&side) {
+    if let Ok(b) = read::read_whole(Path::new(&side), read::MAX_FILE_BYTES) {
         h.update(&b);
         h.update(b"\0sidecar\0");
     }

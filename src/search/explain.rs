@@ -29,8 +29,11 @@ pub enum Kind {
     Word,
     /// Another inflection of it.
     Stem,
-    /// A part of a hyphenated word ("Zölle" in "US-Zölle").
+    /// A part of a compound ("Zölle" in "US-Zölle", "Zoll" in
+    /// "Zollpolitik").
     CompoundPart,
+    /// The head of a compound ("Zöllen" in "Gegenzöllen").
+    Head,
     /// A word of a quoted phrase.
     Phrase,
     /// A same-sounding spelling of the word, a name variant ("Selenski"
@@ -57,6 +60,7 @@ impl Kind {
             Form::Word => Kind::Word,
             Form::Stem => Kind::Stem,
             Form::CompoundPart => Kind::CompoundPart,
+            Form::Head => Kind::Head,
             Form::Phrase => Kind::Phrase,
             Form::Phonetic => Kind::Phonetic,
         }
@@ -68,6 +72,7 @@ impl Kind {
             Kind::Word => "word",
             Kind::Stem => "stem",
             Kind::CompoundPart => "compound_part",
+            Kind::Head => "head",
             Kind::Phrase => "phrase",
             Kind::Phonetic => "phonetic",
             Kind::SplitPart => "split_part",

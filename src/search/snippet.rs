@@ -28,9 +28,13 @@ pub struct Marks {
     /// length in letters of the analysed form: only that part of
     /// "Klimageld" is marked for "Klima" where such a compound is marked.
     pub prefixes: HashMap<String, usize>,
+    /// Compounds found through the word they end (their head), with the
+    /// length of the part before it in letters of the analysed form: only
+    /// "mangel" of "Pflegekräftemangel" is marked for "Mangel".
+    pub suffixes: HashMap<String, usize>,
     /// Forms that only rank and are not marked: a split compound's parts
-    /// alone and the compounds a word starts (with their part in
-    /// `prefixes`). Every marked word is a match of the query.
+    /// alone and the compounds those parts start. Every marked word is a
+    /// match of the query.
     pub ranking: HashSet<String>,
     /// Where each marked term comes from: the query word it stands for and
     /// how (the word's own stem, or a same-sounding spelling of it), for
@@ -128,11 +132,17 @@ fn matches(
                 Some(&letters) => prefix_end(text, t.start, t.end, letters),
                 None => t.end,
             };
-            spans.push(Span {
-                start: t.start,
-                end,
-                key,
-            });
+            let start = match marks.suffixes.get(t.text.as_str()) {
+                Some(&letters) => prefix_end(text, t.start, t.end, letters),
+                None => t.start,
+            };
+            // A compound found through both its parts is marked whole.
+            let (start, end) = if start < end {
+                (start, end)
+            } else {
+                (t.start, t.end)
+            };
+            spans.push(Span { start, end, key });
         }
     }
     if !marks.phrases.is_empty() {
