@@ -392,7 +392,8 @@ fn kwic_lines_are_the_matched_words_of_the_hits() {
     let idx = index_of(&data_dir());
     let (lines, summary) = kwic_json(idx.path(), &["Zölle", "--limit", "10000"]);
     // An independent count: every hit's stored item (show --json), its
-    // text blocks but image credits, words spelled as forms of "Zoll".
+    // text blocks but image credits, words spelled as forms of "Zoll" or
+    // ending with one (compounds with the head "Zoll": "Basiszoll").
     let hits = search_json(
         idx.path(),
         &[
@@ -423,7 +424,7 @@ fn kwic_lines_are_the_matched_words_of_the_hits() {
             .map(|b| {
                 folded_words(b["text"].as_str().unwrap())
                     .iter()
-                    .filter(|w| forms.contains(&w.as_str()))
+                    .filter(|w| forms.iter().any(|f| w.ends_with(f)))
                     .count()
             })
             .sum();
@@ -439,6 +440,13 @@ fn kwic_lines_are_the_matched_words_of_the_hits() {
             .or_insert(0) += 1;
         let m = folded_words(l["match"].as_str().unwrap());
         assert!(forms.contains(&m[0].as_str()), "{l}");
+        if l["form"] == "head" {
+            let left = l["left"].as_str().unwrap();
+            assert!(
+                left.ends_with(char::is_alphabetic),
+                "a head ends a word: {l}"
+            );
+        }
     }
     per_item.retain(|_, n| *n > 0);
     assert_eq!(got, per_item);

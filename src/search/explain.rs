@@ -29,24 +29,21 @@ pub enum Kind {
     Word,
     /// Another inflection of it.
     Stem,
-    /// A part of a hyphenated word ("Zölle" in "US-Zölle").
+    /// A part of a compound ("Zölle" in "US-Zölle", "Zoll" in
+    /// "Zollpolitik").
     CompoundPart,
+    /// The head of a compound ("Zöllen" in "Gegenzöllen").
+    Head,
     /// A word of a quoted phrase.
     Phrase,
     /// A same-sounding spelling of the word, a name variant ("Selenski"
     /// for "Selenskyj"): it matches.
     Phonetic,
-    /// A longer compound the word starts ("Klimawandel" for "Klima"): it
-    /// matches.
-    LongerCompound,
-    /// A compound the word ends ("Pflegekräftemangel" for "Mangel"): it
-    /// matches.
-    Head,
     /// Ranks only: a part of the query's compound ("Pflicht" for
     /// "Wehrpflicht").
     SplitPart,
-    /// Ranks only: a compound that a part of the query's compound starts
-    /// ("Pflichtteil" for "Wehrpflicht").
+    /// Ranks only: a compound that the query word starts ("Klimageld" for
+    /// "Klima").
     Compound,
     /// Ranks only: a same-sounding stem that is no spelling of the word.
     SoundAlike,
@@ -63,10 +60,9 @@ impl Kind {
             Form::Word => Kind::Word,
             Form::Stem => Kind::Stem,
             Form::CompoundPart => Kind::CompoundPart,
+            Form::Head => Kind::Head,
             Form::Phrase => Kind::Phrase,
             Form::Phonetic => Kind::Phonetic,
-            Form::LongerCompound => Kind::LongerCompound,
-            Form::Head => Kind::Head,
         }
     }
 
@@ -76,10 +72,9 @@ impl Kind {
             Kind::Word => "word",
             Kind::Stem => "stem",
             Kind::CompoundPart => "compound_part",
+            Kind::Head => "head",
             Kind::Phrase => "phrase",
             Kind::Phonetic => "phonetic",
-            Kind::LongerCompound => "longer_compound",
-            Kind::Head => "head",
             Kind::SplitPart => "split_part",
             Kind::Compound => "compound",
             Kind::SoundAlike => "sound_alike",

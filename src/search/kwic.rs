@@ -5,7 +5,8 @@
 //! It finds what search finds: the items are the hits of the same request,
 //! and the occurrences are the spans that snippets mark in them
 //! ([`snippet::occurrences`]): inflected forms, parts of hyphenated words,
-//! phrases, and the same-sounding spellings of names. Each line says which
+//! phrases, the compounds a word starts or ends (marked as far as the word
+//! goes), and the same-sounding spellings of names. Each line says which
 //! form matched. Forms that only rank (a compound's parts alone, the
 //! compounds a word starts) are no occurrence, as they are no match.
 
@@ -45,19 +46,17 @@ pub enum Form {
     Word,
     /// Another inflection of it (same stem): "Zöllen" for "Zölle".
     Stem,
-    /// A part of a hyphenated word: "Zölle" in "US-Zölle".
+    /// A part of a compound: "Zölle" in "US-Zölle", "Zoll" in
+    /// "Zollpolitik" (a compound the query word starts).
     CompoundPart,
+    /// The head of a compound, the word it ends with: "Zöllen" in
+    /// "Gegenzöllen".
+    Head,
     /// The words of a quoted phrase.
     Phrase,
     /// A same-sounding spelling of the word (a name variant): "Selenski"
     /// for "Selenskyj".
     Phonetic,
-    /// A longer compound the word starts (only the word is marked):
-    /// "Klimawandel" for "Klima".
-    LongerCompound,
-    /// A compound the word ends, its head (only the word is marked):
-    /// "Pflegekräftemangel" for "Mangel".
-    Head,
 }
 
 impl Form {
@@ -67,10 +66,9 @@ impl Form {
             Form::Word => "word",
             Form::Stem => "stem",
             Form::CompoundPart => "compound_part",
+            Form::Head => "head",
             Form::Phrase => "phrase",
             Form::Phonetic => "phonetic",
-            Form::LongerCompound => "longer_compound",
-            Form::Head => "head",
         }
     }
 }
@@ -247,16 +245,19 @@ fn form_of(text: &str, occ: &Occurrence, marks: &Marks) -> (Form, String) {
     let Some(origin) = marks.origins.get(term) else {
         return (Form::Stem, term.to_string());
     };
-    match origin.via {
-        Via::Phonetic => return (Form::Phonetic, origin.word.clone()),
-        Via::Compound => return (Form::LongerCompound, origin.word.clone()),
-        Via::Head => return (Form::Head, origin.word.clone()),
-        Via::Stem => {}
+    if origin.via == Via::Phonetic {
+        return (Form::Phonetic, origin.word.clone());
     }
     let hyphen = |c: Option<char>| matches!(c, Some('-' | '‐' | '‑'));
     let before = text[..occ.start].chars().next_back();
     let after = text[occ.end..].chars().next();
     let surface = &text[occ.start..occ.end];
+    if marks.suffixes.contains_key(term) {
+        return (Form::Head, origin.word.clone());
+    }
+    if marks.prefixes.contains_key(term) {
+        return (Form::CompoundPart, origin.word.clone());
+    }
     // A hyphenated query word ("US-Zölle") is one word, matched whole.
     let typed_whole = origin.word.contains('-');
     let form = if !typed_whole && (hyphen(before) || hyphen(after)) {

@@ -318,6 +318,7 @@ impl Builder<'_> {
             None if tokens.len() == 1 => self.phonetic(stem, text, positive),
             _ => None,
         };
+        let before = self.marks.terms.len();
         let clause = match self.split(text) {
             Some(split) => self.compound(&fields, stem, &split, positive),
             None => {
@@ -328,6 +329,20 @@ impl Builder<'_> {
                 }
             }
         };
+        if positive && self.marks.terms.len() > before {
+            // The compounds this word starts or ends, now marked: theirs.
+            for t in &self.marks.terms {
+                if !self.marks.origins.contains_key(t) {
+                    self.marks.origins.insert(
+                        t.clone(),
+                        snippet::Origin {
+                            word: text.to_string(),
+                            via: snippet::Via::Stem,
+                        },
+                    );
+                }
+            }
+        }
         (vec![with_phonetic(clause, phonetic)], None)
     }
 
@@ -508,7 +523,7 @@ impl Builder<'_> {
                 .entry(c.clone())
                 .or_insert_with(|| snippet::Origin {
                     word: word.clone(),
-                    via: snippet::Via::Compound,
+                    via: snippet::Via::Stem,
                 });
         }
         self.passage
@@ -524,7 +539,7 @@ impl Builder<'_> {
                     .entry(c.clone())
                     .or_insert_with(|| snippet::Origin {
                         word: word.clone(),
-                        via: snippet::Via::Head,
+                        via: snippet::Via::Stem,
                     });
             }
         }

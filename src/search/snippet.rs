@@ -53,11 +53,6 @@ pub enum Via {
     /// A same-sounding spelling (Kölner Phonetik, at most one edit in four
     /// letters): "Selenski" for "Selenskyj".
     Phonetic,
-    /// A longer compound the word starts: "Klimawandel" for "Klima".
-    Compound,
-    /// A compound the word ends, its head: "Pflegekräftemangel" for
-    /// "Mangel".
-    Head,
 }
 
 /// The query word a marked term stands for, and how.
