@@ -344,3 +344,40 @@ fn a_word_finds_the_compounds_it_ends_with_only_itself_marked() {
     // "Trasse" is no head of "Hauptstraße": "Haups" is no word.
     assert_eq!(all_ids(idx.path(), &["Trasse"]), ["bahn"]);
 }
+
+#[test]
+fn number_words_and_digits_meet() {
+    // Issue 15: speech recognition writes "zwanzig Prozent", subtitles
+    // "20 Prozent"; each finds the other, and the number is marked.
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("numbers.jsonl");
+    let items = [
+        serde_json::json!({"id": "asr", "title": "asr", "date": "2025-01-01",
+            "body": "die inflation lag bei zwanzig prozent und es kamen viertausenddreihundertneunundsechzig menschen im jahr neunzehnhundertneunundachtzig"}),
+        serde_json::json!({"id": "text", "title": "text", "date": "2025-01-01",
+            "body": "Die Inflation lag bei 20 Prozent, 4369 Menschen kamen 1989."}),
+        serde_json::json!({"id": "other", "title": "other", "date": "2025-01-01",
+            "body": "Es kamen 21 Menschen, einundzwanzig im Jahr."}),
+    ];
+    let lines: Vec<String> = items.iter().map(|v| v.to_string()).collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let idx = index_of(&file);
+    for (query, marked) in [
+        ("zwanzig", ["zwanzig", "20"]),
+        ("20", ["zwanzig", "20"]),
+        ("4369", ["viertausenddreihundertneunundsechzig", "4369"]),
+        (
+            "neunzehnhundertneunundachtzig",
+            ["neunzehnhundertneunundachtzig", "1989"],
+        ),
+        ("1989", ["neunzehnhundertneunundachtzig", "1989"]),
+    ] {
+        assert_eq!(all_ids(idx.path(), &[query]), ["asr", "text"], "{query}");
+        let r = search_json(idx.path(), &["--no-collapse", query], 0);
+        let mut m: Vec<String> = r.hits.iter().flat_map(|h| h.marked_snippets()).collect();
+        m.sort();
+        let mut want = marked.map(String::from).to_vec();
+        want.sort();
+        assert_eq!(m, want, "{query}");
+    }
+}

@@ -16,6 +16,7 @@
 //!   Snowball only strips s after b, d, f, g, h, k, l, m, n, r, t.
 
 pub mod lexicon;
+pub mod numbers;
 pub mod stopwords;
 mod tokenizer;
 

@@ -343,7 +343,52 @@ impl Builder<'_> {
                 }
             }
         }
+        let clause = with_number(clause, self.numbers(&fields, text, positive));
         (vec![with_phonetic(clause, phonetic)], None)
+    }
+
+    /// A number's other spelling: "4369" also searches
+    /// "viertausenddreihundertneunundsechzig", "zwanzig" also "20"
+    /// ([`crate::analysis::numbers`]); it matches, and is marked, as the
+    /// word itself.
+    fn numbers(
+        &mut self,
+        fields: &[(Field, f32)],
+        text: &str,
+        positive: bool,
+    ) -> Option<Box<dyn Query>> {
+        use crate::analysis::numbers;
+        let digits = text.chars().all(|c| c.is_ascii_digit())
+            && (text == "0" || !text.starts_with('0'))
+            && text.len() <= 6;
+        let spellings: Vec<String> = if digits {
+            numbers::words(text.parse().ok()?)
+        } else {
+            vec![numbers::parse(text)?.to_string()]
+        };
+        let terms: Vec<String> = spellings
+            .iter()
+            .filter_map(|w| self.analyzer.normalize(w))
+            .collect();
+        if terms.is_empty() {
+            return None;
+        }
+        if positive {
+            for t in &terms {
+                self.mark_term(t);
+                self.marks
+                    .origins
+                    .entry(t.clone())
+                    .or_insert_with(|| snippet::Origin {
+                        word: text.to_string(),
+                        via: snippet::Via::Stem,
+                    });
+                self.passage.push((t.clone(), 1.0));
+            }
+        }
+        Some(across_fields(fields, |f| {
+            any_of(f, &terms).unwrap_or_else(|| term_query(f, &terms[0]))
+        }))
     }
 
     /// Stems of the index that sound like `stem` ("selenski" for
@@ -663,6 +708,21 @@ struct Phonetic {
 }
 
 /// A clause with its word's sound-alikes.
+/// A word's clause, or its number's other spelling ([`Builder::numbers`]).
+fn with_number(c: Clause, number: Option<Box<dyn Query>>) -> Clause {
+    let Some(n) = number else { return c };
+    let either = |a: Box<dyn Query>, b: Box<dyn Query>| -> Box<dyn Query> {
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Should, a),
+            (Occur::Should, b),
+        ]))
+    };
+    Clause {
+        matches: either(c.matches, n.box_clone()),
+        score: either(c.score, n),
+    }
+}
+
 fn with_phonetic(c: Clause, phonetic: Option<Phonetic>) -> Clause {
     let Some(p) = phonetic else { return c };
     let either = |a: Box<dyn Query>, b: Box<dyn Query>| -> Box<dyn Query> {
