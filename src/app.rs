@@ -39,6 +39,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Trend(a) => run_trend(dir, a),
         Command::Stats(a) => run_stats(dir, a),
         Command::Eval(a) => run_eval(dir, a),
+        Command::Serve(a) => crate::serve::run(crate::serve::Config::from_args(dir, a)?),
     }
 }
 
