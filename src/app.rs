@@ -96,6 +96,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         date: a.date,
         program: a.program.clone().filter(|p| !p.trim().is_empty()),
         title: None,
+        media: None,
     };
     let mut t = Tally::default();
     for e in &walk.errors {

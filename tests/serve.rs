@@ -842,5 +842,78 @@ fn subtitle_hits_have_their_time_on_the_shared_subtitles() {
     assert_valid("item.v1.schema.json", &part);
     // The page shows the snippet's time as the CLI does.
     let html = srv.get("/?q=Impfstoff").text();
-    assert!(html.contains("<span class=\"time\">"), "{html}");
+    assert!(html.contains("<a class=\"time\" href="), "{html}");
+}
+
+/// A copy of `data/`'s radio subtitle with a sidecar naming its recording,
+/// and a media folder holding it: (folder to index, media root).
+fn subtitle_with_media(dir: &Path) -> (PathBuf, PathBuf) {
+    let src = dir.join("sendungen");
+    let media = dir.join("medien");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::create_dir_all(media.join("2025")).unwrap();
+    let name = "hoerfunk-nachrichten-2025-02-20.srt";
+    std::fs::copy(data_dir().join("subtitles").join(name), src.join(name)).unwrap();
+    std::fs::write(
+        src.join(format!("{name}.json")),
+        r#"{"program": "Deutschlandfunk", "title": "Nachrichten, 20:00 Uhr", "media": "2025/nachrichten 20 uhr.mp3"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        media.join("2025/nachrichten 20 uhr.mp3"),
+        b"ID3 kein echter Ton",
+    )
+    .unwrap();
+    (src, media)
+}
+
+#[test]
+fn a_timed_hit_links_to_its_moment_and_the_player_starts_there() {
+    let dir = empty_index();
+    let (src, media) = subtitle_with_media(dir.path());
+    let idx = index_of(&src);
+    let srv = Server::start(idx.path(), &["--media-root", media.to_str().unwrap()]);
+    let id = "hoerfunk-nachrichten-2025-02-20";
+    // The item carries its media address in show --json too.
+    let v = srv.json(&format!("/api/items/{id}"), 200);
+    assert_eq!(v["media"], "2025/nachrichten 20 uhr.mp3");
+    assert_valid("item.v1.schema.json", &v);
+    // The snippet's time links to the item at that moment.
+    let html = srv.get("/?q=Haushaltskrise").text();
+    assert!(html.contains("t=17#here"), "{html}");
+    let page = srv.get(&format!("/item/{id}?q=Haushaltskrise&t=17")).text();
+    let audio = &page[page.find("<audio").expect("a player")..];
+    let audio = &audio[..audio.find('>').unwrap()];
+    assert!(
+        audio.contains("nachrichten%2020%20uhr.mp3#t=17\""),
+        "{audio}"
+    );
+    assert!(page.contains("<span id=\"here\"></span>"));
+    assert!(page.contains("<mark id=\"m1\">Haushaltskrise</mark>"));
+    // And the file is there to play.
+    let r = srv.get("/media/2025/nachrichten%2020%20uhr.mp3");
+    assert_eq!(
+        (r.status, r.body.as_slice()),
+        (200, &b"ID3 kein echter Ton"[..])
+    );
+    // Without --media-root a relative address gets no player.
+    let srv = Server::start(idx.path(), &[]);
+    assert!(
+        !srv.get(&format!("/item/{id}?t=17"))
+            .text()
+            .contains("<audio")
+    );
+}
+
+#[test]
+fn hostile_media_addresses_get_no_player() {
+    let srv = Server::start(data_index(), &[]);
+    for id in ["hostile-script", "hostile-rlo"] {
+        let page = srv.get(&format!("/item/{id}")).text();
+        assert!(
+            !page.contains("<audio") && !page.contains("<video"),
+            "{page}"
+        );
+        assert!(!page.contains("src=\"javascript:"), "{page}");
+    }
 }

@@ -124,6 +124,9 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
         })?),
     };
     let program = opt_string("program")?.filter(|p| !p.trim().is_empty());
+    let media = opt_string("media")?
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty());
     let mut speakers: Vec<String> = Vec::new();
     for field in ["speaker", "speakers"] {
         match obj.get(field) {
@@ -176,6 +179,7 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
         speakers,
         blocks,
         source: loc.to_string(),
+        media,
     })
 }
 

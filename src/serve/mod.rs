@@ -293,6 +293,8 @@ fn router(state: Shared) -> Router {
         .route("/feed.atom", get(page::feed))
         .route("/login", get(page::login_form).post(page::login))
         .route("/static/{name}", get(page::asset))
+        // No icon; an empty answer keeps browsers from logging a 404.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/media/{*path}", get(media::serve))
         .route("/api/health", get(api::health))
         .route("/api/search", get(api::search))

@@ -217,6 +217,8 @@ struct SnippetView<'a> {
     pieces: Vec<Piece<'a>>,
     speaker: Option<&'a str>,
     time: Option<String>,
+    /// The item page at the snippet's moment (timed snippets only).
+    href: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -273,6 +275,65 @@ fn item_href(id: &str, q: &str) -> String {
     }
 }
 
+/// The item page at a moment: the player starts there, and the page
+/// scrolls to the passage (`#here`).
+fn moment_href(id: &str, q: &str, ms: u64) -> String {
+    let mut s = form_urlencoded::Serializer::new(String::new());
+    if !q.is_empty() {
+        s.append_pair("q", q);
+    }
+    s.append_pair("t", &seconds(ms));
+    format!(
+        "/item/{}?{}#here",
+        utf8_percent_encode(id, PATH),
+        s.finish()
+    )
+}
+
+/// Milliseconds as seconds for a URL: `754.2`, `12`.
+fn seconds(ms: u64) -> String {
+    if ms.is_multiple_of(1000) {
+        (ms / 1000).to_string()
+    } else {
+        format!("{}.{:03}", ms / 1000, ms % 1000)
+            .trim_end_matches('0')
+            .to_string()
+    }
+}
+
+/// Extensions of media files that are played as video.
+const VIDEO: &[&str] = &[".mp4", ".m4v", ".webm", ".ogv", ".mov"];
+
+/// The player's source for an item's media address, and whether it is
+/// video: an `https` URL as it is, a relative path below the media
+/// folders as `/media/PATH`. Anything else (`javascript:`, `data:`,
+/// `http:`, absolute paths, `..`) gets no player.
+fn media_src(media: &str, has_roots: bool) -> Option<(String, bool)> {
+    let m = media.trim();
+    let lower = m.to_ascii_lowercase();
+    let url = if lower.starts_with("https://") {
+        if m.contains(|c: char| c.is_whitespace() || c.is_control() || c == '"' || c == '\\') {
+            return None;
+        }
+        m.to_string()
+    } else if !has_roots
+        || m.is_empty()
+        || m.contains([':', '\\', '\0'])
+        || m.starts_with('/')
+        || m.split('/').any(|p| p.is_empty() || p == "." || p == "..")
+    {
+        return None;
+    } else {
+        let parts: Vec<String> = m
+            .split('/')
+            .map(|p| utf8_percent_encode(p, PATH).to_string())
+            .collect();
+        format!("/media/{}", parts.join("/"))
+    };
+    let path = lower.split(['?', '#']).next().unwrap_or_default();
+    Some((url, VIDEO.iter().any(|e| path.ends_with(e))))
+}
+
 fn hit_views<'a>(hits: &'a Hits, q: &str) -> Vec<HitView<'a>> {
     hits.hits
         .iter()
@@ -291,6 +352,7 @@ fn hit_views<'a>(hits: &'a Hits, q: &str) -> Vec<HitView<'a>> {
                     pieces: marked(&s.text, &s.highlights),
                     speaker: s.speaker.as_deref(),
                     time: s.start_ms.map(clock),
+                    href: s.start_ms.map(|ms| moment_href(&h.item.id, q, ms)),
                 })
                 .collect(),
             repeats: h.repeats.total,
@@ -503,6 +565,10 @@ fn form_error(state: &Shared, view: &Search, e: &ApiError) -> Response {
 #[derive(Serialize)]
 struct BlockView<'a> {
     anchor: String,
+    /// The passage of the moment asked for (`t`).
+    here: bool,
+    /// A link to this moment, for timed passages.
+    moment: Option<String>,
     kind: crate::item::BlockKind,
     speaker: Option<&'a str>,
     time: Option<String>,
@@ -539,16 +605,31 @@ pub(crate) async fn item(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let q = match Params::parse(raw.as_deref(), &[&["q"]])
-        .and_then(|p| Ok(p.one("q")?.unwrap_or_default().to_string()))
-    {
-        Ok(q) => q,
+    let parsed = Params::parse(raw.as_deref(), &[&["q", "t"]]).and_then(|p| {
+        let t = p
+            .one("t")?
+            .map(|t| crate::item::parse_clock(t).map_err(|why| ApiError::bad("bad_time", "t", why)))
+            .transpose()?;
+        Ok((p.one("q")?.unwrap_or_default().to_string(), t))
+    });
+    let (q, t) = match parsed {
+        Ok(x) => x,
         Err(e) => return state.pages.error(&e),
     };
     let query = q.clone();
+    let roots = state.media_roots.clone();
     let res = state
         .blocking(move |live| {
             let item = super::api::find(live, &id)?;
+            // A player only for a file that is there (or a URL).
+            let source = item
+                .media
+                .as_deref()
+                .and_then(|m| media_src(m, !roots.is_empty()))
+                .filter(|(src, _)| match src.strip_prefix("/media/") {
+                    Some(rel) => super::media::resolve(&roots, rel).is_some(),
+                    None => true,
+                });
             // A query that does not parse marks nothing; the item is shown.
             let marks = if query.trim().is_empty() {
                 None
@@ -561,10 +642,10 @@ pub(crate) async fn item(
                     })
                     .map(|p| p.marks)
             };
-            Ok((item, marks))
+            Ok((item, marks, source))
         })
         .await;
-    let (item, marks) = match res {
+    let (item, marks, source) = match res {
         Ok(x) => x,
         Err(e) => return state.pages.error(&e),
     };
@@ -578,6 +659,12 @@ pub(crate) async fn item(
     let title = numbered(&item.title, &title_marks, &mut counter);
     let block_marks: Vec<Vec<(usize, usize)>> =
         item.blocks.iter().map(|b| spans(&b.text)).collect();
+    // The passage of moment t: the last that starts at or before it.
+    let here = t.and_then(|t| {
+        item.blocks
+            .iter()
+            .rposition(|b| b.start_ms.is_some_and(|s| s <= t))
+    });
     let blocks: Vec<BlockView> = item
         .blocks
         .iter()
@@ -585,12 +672,21 @@ pub(crate) async fn item(
         .enumerate()
         .map(|(i, (b, m))| BlockView {
             anchor: format!("b{}", i + 1),
+            here: here == Some(i),
+            moment: b.start_ms.map(|ms| moment_href(&item.id, &q, ms)),
             kind: b.kind,
             speaker: b.speaker.as_deref(),
             time: b.start_ms.map(clock),
             pieces: numbered(&b.text, m, &mut counter),
         })
         .collect();
+    let player = source.map(|(src, video)| {
+        let src = match t {
+            Some(ms) if !src.contains('#') => format!("{src}#t={}", seconds(ms)),
+            _ => src,
+        };
+        minijinja::context! { src => src, video => video }
+    });
     let back = if q.is_empty() {
         "/".to_string()
     } else {
@@ -610,7 +706,7 @@ pub(crate) async fn item(
             matches => counter,
             q => &q,
             back => back,
-            self_href => item_href(&item.id, ""),
+            player => player,
         },
     )
 }
@@ -966,6 +1062,36 @@ mod tests {
         assert_eq!(
             item_href("a", "Zölle & Co"),
             "/item/a?q=Z%C3%B6lle+%26+Co#m1"
+        );
+    }
+
+    #[test]
+    fn media_addresses_become_player_sources() {
+        assert_eq!(
+            media_src("2025/Nachrichten 20 Uhr.mp3", true),
+            Some(("/media/2025/Nachrichten%2020%20Uhr.mp3".into(), false))
+        );
+        assert_eq!(
+            media_src("https://example.org/tagesschau.mp4", false),
+            Some(("https://example.org/tagesschau.mp4".into(), true))
+        );
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:audio/mp3;base64,AAAA",
+            "http://example.org/a.mp3",
+            "/etc/passwd",
+            "../geheim.mp3",
+            "https://example.org/a b.mp3",
+        ] {
+            assert_eq!(media_src(bad, true), None, "{bad}");
+        }
+        assert_eq!(media_src("2025/a.mp3", false), None);
+        assert_eq!(seconds(754_200), "754.2");
+        assert_eq!(seconds(12_000), "12");
+        assert_eq!(
+            moment_href("x", "Zölle", 754_200),
+            "/item/x?q=Z%C3%B6lle&t=754.2#here"
         );
     }
 
