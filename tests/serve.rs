@@ -447,6 +447,10 @@ fn unknown_ids_and_paths_are_404() {
     assert_error(&srv.json("/api/items/Xylophonwettbewerb", 404), "not_found");
     assert_error(&srv.json("/api/nothing", 404), "not_found");
     assert_eq!(srv.get("/item/Xylophonwettbewerb").status, 404);
+    // Outside /api a page says so.
+    let r = srv.get("/suche");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
     assert_eq!(srv.get("/static/../Cargo.toml").status, 404);
 }
 

@@ -309,16 +309,22 @@ fn router(state: Shared) -> Router {
         .with_state(state)
 }
 
-async fn not_found(req: HttpRequest) -> Response {
+/// 404: JSON below /api, a page elsewhere.
+async fn not_found(AxumState(state): AxumState<Shared>, req: HttpRequest) -> Response {
+    let path = req.uri().path();
     let e = ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
         format!(
             "no page {}; the API is below /api (see /api/openapi.json)",
-            req.uri().path()
+            crate::output::safe::escape(path)
         ),
     );
-    e.into_response()
+    if path.starts_with("/api/") {
+        e.into_response()
+    } else {
+        state.pages.error(&e)
+    }
 }
 
 /// Paths open without a token: what the login page needs, and health.

@@ -88,7 +88,7 @@ impl Pages {
     }
 
     /// An error as a page, with its status.
-    fn error(&self, e: &ApiError) -> Response {
+    pub(crate) fn error(&self, e: &ApiError) -> Response {
         self.html(
             e.status,
             "message.html",

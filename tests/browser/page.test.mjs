@@ -124,6 +124,22 @@ test("a programme facet changes the URL and the hits; Back restores them", async
   await page.context().close();
 });
 
+test("a bar of the trend narrows the dates", async () => {
+  const page = await open();
+  await search(page, "Rohstoffe");
+  const count = await page.textContent("#count");
+  // The tallest bar: a period with hits.
+  const bars = page.locator("figure.trend a.bar");
+  const heights = await bars.locator("rect").evaluateAll((rs) => rs.map((r) => Number(r.getAttribute("height"))));
+  const tallest = heights.indexOf(Math.max(...heights));
+  await Promise.all([page.waitForURL(/from=.*to=/), bars.nth(tallest).click()]);
+  const url = new URL(page.url());
+  assert.match(url.searchParams.get("from"), /^\d{4}-\d\d-01$/);
+  assert.equal(await page.inputValue("#from"), url.searchParams.get("from"));
+  assert.notEqual(await page.textContent("#count"), count);
+  await page.context().close();
+});
+
 test("the item page lands on the first marked match", async () => {
   const page = await open(1000, 500);
   await search(page, "Selenskyj Rohstoffe");
