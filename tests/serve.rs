@@ -1055,3 +1055,24 @@ fn concurrent_searches_beyond_the_limit_are_503_with_retry_after() {
         }
     }
 }
+
+/// A client that sends part of its headers and then nothing is cut off
+/// after the header read timeout (10 s), and others are served meanwhile.
+#[test]
+fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let srv = Server::start(data_index(), &[]);
+    let mut s = TcpStream::connect(("127.0.0.1", srv.port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(40))).unwrap();
+    s.write_all(b"GET /api/search?q=Rente HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .unwrap();
+    let started = Instant::now();
+    assert_eq!(srv.get("/api/health").status, 200);
+    let mut buf = Vec::new();
+    let closed = s.read_to_end(&mut buf);
+    assert!(closed.is_ok(), "the server kept the connection: {closed:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "cut off after {:?}",
+        started.elapsed()
+    );
+}

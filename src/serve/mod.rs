@@ -154,12 +154,54 @@ pub fn run(config: Config) -> Result<Outcome> {
             "serving {} on http://{addr}/ ({auth}; Ctrl-C stops)",
             crate::output::safe::SafePath(&dir)
         );
-        axum::serve(listener, router(state))
-            .with_graceful_shutdown(shutdown())
-            .await
-            .context("the server stopped")
+        serve_on(listener, router(state)).await;
+        Ok::<(), anyhow::Error>(())
     })?;
     Ok(Outcome::Success)
+}
+
+/// How long a client may take to send a request's headers; then the
+/// connection is closed (a client that trickles bytes holds no connection
+/// for good).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The most bytes hyper buffers for a request's head; past it the
+/// request is refused before any handler (431).
+const MAX_HEAD_BUFFER: usize = 64 * 1024;
+
+/// Accept connections until Ctrl-C or SIGTERM, each served by hyper's
+/// HTTP/1 with a header read timeout (axum::serve sets none); then let the
+/// open requests finish, for at most 5 s.
+async fn serve_on(listener: tokio::net::TcpListener, app: Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_HEAD_BUFFER);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(shutdown());
+    loop {
+        tokio::select! {
+            conn = listener.accept() => {
+                let Ok((stream, _)) = conn else {
+                    // Out of file descriptors, say: wait, do not spin.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                };
+                let service = hyper_util::service::TowerToHyperService::new(app.clone());
+                let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            _ = &mut stop => break,
+        }
+    }
+    drop(listener);
+    tokio::select! {
+        _ = graceful.shutdown() => {},
+        _ = tokio::time::sleep(Duration::from_secs(5)) => {},
+    }
 }
 
 async fn shutdown() {
