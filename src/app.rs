@@ -1,11 +1,13 @@
 //! One function per subcommand: glue between the stages.
 
+use crate::cli::Format;
 use crate::cli::{
     By, Cli, Command, EvalArgs, IndexArgs, SearchArgs, ShowArgs, SortBy, StatsArgs, TrendArgs,
 };
 use crate::index::writer::{Added, FileState, Indexer};
 use crate::index::{self, Archive};
 use crate::ingest::{self, Event};
+use crate::output::csv::CsvPrinter;
 use crate::output::json::JsonPrinter;
 use crate::output::terminal::TerminalPrinter;
 use crate::output::{ColorWhen, Printer};
@@ -37,10 +39,34 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Search(a) => run_search(dir, a),
         Command::Show(a) => run_show(dir, a),
         Command::Trend(a) => run_trend(dir, a),
+        Command::Kwic(a) => run_kwic(dir, a),
         Command::Stats(a) => run_stats(dir, a),
         Command::Eval(a) => run_eval(dir, a),
         Command::Serve(a) => crate::serve::run(crate::serve::Config::from_args(dir, a)?),
+        Command::Completions(a) => run_completions(a),
+        Command::Man(a) => run_man(a),
     }
+}
+
+fn run_completions(a: crate::cli::CompletionsArgs) -> Result<Outcome> {
+    crate::output::manual::completions(a.shell, &mut std::io::stdout().lock())?;
+    Ok(Outcome::Success)
+}
+
+fn run_man(a: crate::cli::ManArgs) -> Result<Outcome> {
+    use crate::output::manual;
+    match a.dir {
+        Some(dir) => {
+            let written = manual::man_pages_into(&dir)?;
+            crate::report!(
+                "wrote {} into {}",
+                plural(written.len() as u64, "man page"),
+                dir.display()
+            );
+        }
+        None => manual::man_page(a.command.as_deref(), &mut std::io::stdout().lock())?,
+    }
+    Ok(Outcome::Success)
 }
 
 fn printer(json: bool, color: ColorWhen) -> Box<dyn Printer> {
@@ -56,6 +82,19 @@ fn printer(json: bool, color: ColorWhen) -> Box<dyn Printer> {
             StandardStream::stdout(choice),
         )))
     }
+}
+
+/// The printer of a command with `--json`, `--csv` and `--format`.
+fn formatted(
+    json: bool,
+    f: &crate::cli::FormatArgs,
+    color: ColorWhen,
+) -> std::io::Result<Box<dyn Printer>> {
+    Ok(match f.format(json) {
+        Format::Text => printer(false, color),
+        Format::Json => printer(true, color),
+        Format::Csv => Box::new(CsvPrinter::new(std::io::stdout().lock(), f.csv_bom)?),
+    })
 }
 
 /// Counts of an indexing run.
@@ -81,7 +120,27 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         crate::report!("waiting for {holder} to finish writing {}", dir.display())
     })?;
     let archive = Archive::open_or_create(&dir, a.rebuild)?;
-    let mut indexer = Indexer::with_lock(&archive, a.memory, lock)?;
+    if a.rebuild && !a.quiet {
+        let others = index::others(&dir);
+        if !others.is_empty() {
+            let names: Vec<String> = others
+                .iter()
+                .take(5)
+                .map(|p| crate::output::safe::SafePath(p).to_string())
+                .collect();
+            crate::report!(
+                "note: --rebuild deleted only the index's own files; left {} not part of it: {}{}",
+                if others.len() == 1 {
+                    "1 entry that is".to_string()
+                } else {
+                    format!("{} entries that are", others.len())
+                },
+                names.join(", "),
+                if others.len() > 5 { ", …" } else { "" }
+            );
+        }
+    }
+    let mut indexer = Indexer::with_lock(&archive, a.memory as usize, lock)?;
     let swept = indexer.swept();
     if swept.files > 0 && !a.quiet {
         crate::report!(
@@ -114,7 +173,9 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         let b = indicatif::ProgressBar::new(total_bytes);
         b.set_style(
             indicatif::ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta}) {msg}",
+                // 60 columns and the file name cut to what is left: a
+                // long name wrapped at 80 columns and scrolled the screen.
+                "{spinner} {bar:20} {bytes}/{total_bytes} {bytes_per_sec} {eta} {wide_msg}",
             )
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
@@ -128,7 +189,8 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
     let (mut failed_before, mut items, mut skipping) = (0u64, 0u64, false);
     let mut commit_failed: Option<anyhow::Error> = None;
     let guard_items = |item| guard(item);
-    index::pipeline::run(
+    let progress = std::sync::atomic::AtomicU64::new(0);
+    index::pipeline::run_with_progress(
         &archive,
         &walk.sources,
         &given,
@@ -137,6 +199,8 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         &guard_items,
         &mut |step| {
             use index::pipeline::Step;
+            // Bytes read so far, also inside a large file.
+            bar.set_position(progress.load(std::sync::atomic::Ordering::Relaxed));
             match step {
                 Step::Begin {
                     src,
@@ -161,6 +225,16 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                     match indexer.add_prepared(*p) {
                         Ok(Added::New) => t.new += 1,
                         Ok(Added::Replaced) => t.replaced += 1,
+                        Ok(Added::Kept(kept)) => {
+                            t.warnings += 1;
+                            if !a.quiet {
+                                bar.suspend(|| {
+                                    crate::report!("warning: {source}: id \"{}\" is also at {kept}; kept that one (of the file that sorts first), this item is not indexed",
+                                        crate::output::safe::escape(&id)
+                                    )
+                                });
+                            }
+                        }
                         Ok(Added::Duplicate(earlier)) => {
                             t.replaced += 1;
                             t.warnings += 1;
@@ -193,10 +267,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
                 }
                 // Items come prepared.
                 Step::Event(Event::Item(_)) => {}
-                Step::End {
-                    src, key, sha256, ..
-                } => {
-                    bar.inc(src.size);
+                Step::End { key, sha256, .. } => {
                     if skipping {
                         return ControlFlow::Continue(());
                     }
@@ -220,6 +291,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
             }
             ControlFlow::Continue(())
         },
+        &progress,
     );
     if let Some(e) = commit_failed {
         bar.finish_and_clear();
@@ -322,11 +394,26 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     req.validate(&search::Limits::DEFAULT)?;
     let archive = Archive::open(&dir)?;
     let searcher = archive.reader()?.searcher();
-    let hits = search::search(&archive, &searcher, &req)?;
+    let mut hits = search::search(&archive, &searcher, &req)?;
+    if a.explain {
+        let prepared = search::prepare(&archive, &searcher, &req)?;
+        for h in &mut hits.hits {
+            h.explain = Some(search::explain::explain(
+                &archive,
+                &searcher,
+                &prepared.query,
+                &prepared.marks,
+                &prepared.passage,
+                &req,
+                &h.item,
+                h.score,
+            )?);
+        }
+    }
     for n in &hits.notes {
         crate::report!("note: {n}");
     }
-    let mut p = printer(a.json, a.color);
+    let mut p = formatted(a.json, &a.output, a.color)?;
     p.hits(&req.query, req.offset, &hits, started.elapsed())?;
     if hits.total == 0 {
         crate::report!("no hits for {}", req.query);
@@ -358,6 +445,15 @@ fn request(query: &[String], f: crate::cli::Filters) -> Request {
 }
 
 fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
+    let by = match a.by {
+        By::Day => Interval::Day,
+        By::Week => Interval::Week,
+        By::Month => Interval::Month,
+        By::Year => Interval::Year,
+    };
+    if a.query.len() > 1 || a.per.is_some() {
+        return run_trend_table(dir, a, by);
+    }
     let req = Request {
         limit: 1,
         snippets: 0,
@@ -367,15 +463,96 @@ fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
     req.validate(&search::Limits::DEFAULT)?;
     let archive = Archive::open(&dir)?;
     let searcher = archive.reader()?.searcher();
-    let by = match a.by {
-        By::Day => Interval::Day,
-        By::Week => Interval::Week,
-        By::Month => Interval::Month,
-        By::Year => Interval::Year,
-    };
     let trend = search::facets::trend(&archive, &searcher, &req, by)?;
-    printer(a.json, a.color).trend(&trend)?;
+    formatted(a.json, &a.output, a.color)?.trend(&trend)?;
+    if a.output.format(a.json) == Format::Csv && trend.undated > 0 {
+        let n = trend.undated;
+        let noun = if n == 1 { "item is" } else { "items are" };
+        crate::report!("note: {n} matching {noun} undated, in no row");
+    }
     Ok(if trend.total == 0 {
+        Outcome::NoHits
+    } else {
+        Outcome::Success
+    })
+}
+
+/// `trend A B …` and `trend --per N`: one column per query over the same
+/// periods, with shares of all items per period.
+fn run_trend_table(dir: PathBuf, a: TrendArgs, by: Interval) -> Result<Outcome> {
+    let reqs: Vec<Request> = a
+        .query
+        .iter()
+        .map(|q| Request {
+            limit: 1,
+            snippets: 0,
+            collapse: false,
+            ..request(std::slice::from_ref(q), a.filters.clone())
+        })
+        .collect();
+    for r in &reqs {
+        r.validate(&search::Limits::DEFAULT)?;
+    }
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
+    let table = search::share::table(&archive, &searcher, &reqs, by, a.per)?;
+    formatted(a.json, &a.output, a.color)?.trend_table(&table)?;
+    let undated: u64 = table.series.iter().map(|s| s.undated).sum();
+    if a.output.format(a.json) == Format::Csv && undated > 0 {
+        crate::report!("note: {undated} matching undated items are in no row");
+    }
+    Ok(if table.series.iter().all(|s| s.total == 0) {
+        Outcome::NoHits
+    } else {
+        Outcome::Success
+    })
+}
+
+fn run_kwic(dir: PathBuf, a: crate::cli::KwicArgs) -> Result<Outcome> {
+    use crate::cli::KwicSort;
+    use search::kwic::{self, Order};
+    let req = Request {
+        limit: 1,
+        snippets: 0,
+        collapse: false,
+        ..request(&a.query, a.filters)
+    };
+    req.validate(&search::Limits::DEFAULT)?;
+    let archive = Archive::open(&dir)?;
+    let searcher = archive.reader()?.searcher();
+    let opts = kwic::Options {
+        width: a.width as usize,
+        order: match a.sort {
+            KwicSort::Left => Order::Left,
+            KwicSort::Right => Order::Right,
+            KwicSort::Date => Order::Date,
+            KwicSort::Relevance => Order::Relevance,
+        },
+        limit: a.limit as usize,
+    };
+    let c = kwic::kwic(&archive, &searcher, &req, opts)?;
+    formatted(a.json, &a.output, a.color)?.kwic(&c)?;
+    if c.items_read < c.items {
+        crate::report!(
+            "note: read the first {} of {} matching items ({}); narrow with --from/--to or --program",
+            c.items_read,
+            c.items,
+            if opts.order == Order::Date {
+                "newest"
+            } else {
+                "best-ranked"
+            }
+        );
+    }
+    if c.items == 0 {
+        crate::report!("no hits for {}", req.query);
+    } else if c.occurrences == 0 {
+        crate::report!(
+            "{} match, but none holds the words themselves (they match through the parts of a compound, which are not shown in context)",
+            plural(c.items as u64, "item")
+        );
+    }
+    Ok(if c.occurrences == 0 {
         Outcome::NoHits
     } else {
         Outcome::Success

@@ -13,9 +13,17 @@ nothing, 2 on an error (including input items that could not be indexed).
 The index lives in --index DIR, else in $ARCHIVAR_INDEX, else in
 $XDG_DATA_HOME/archivar/index (~/.local/share/archivar/index).";
 
+/// `archivar --version`: the program's version and the index schema it
+/// reads and writes (an index of another schema needs `index --rebuild`).
+/// A test checks it against the embedded schema.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (index schema v4, schema/index.v4.toml)"
+);
+
 /// Full-text search for archives of German broadcast transcripts.
 #[derive(Debug, Parser)]
-#[command(name = "archivar", version, about, after_help = AFTER_HELP)]
+#[command(name = "archivar", version = VERSION, about, after_help = AFTER_HELP)]
 pub struct Cli {
     /// Index folder [default: $XDG_DATA_HOME/archivar/index]
     #[arg(
@@ -35,7 +43,18 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index files and folders (.txt items, .jsonl/.jsonl.gz JSON Lines)
+    /// Index files and folders: text, JSON Lines, SRT, WebVTT and EBU-TT-D items
+    ///
+    /// Input formats, by file name:
+    ///   .txt                   one item (Deutschlandfunk format or an interview transcript)
+    ///   .jsonl, .ndjson        JSON Lines, one item a line (schema/item.v1.schema.json)
+    ///   .jsonl.gz, .ndjson.gz  JSON Lines, gzip-compressed
+    ///   .srt                   SRT (SubRip) subtitles, one item a file
+    ///   .vtt                   WebVTT subtitles, one item a file
+    ///   .xml, .ttml, .dfxp     EBU-TT-D (TTML) subtitles, one item a file
+    ///                          (an .xml file in a folder is read only if it is TTML)
+    /// Other files in a folder are skipped and counted in the summary.
+    #[command(verbatim_doc_comment)]
     Index(IndexArgs),
     /// Search the index: ranked hits with highlighted snippets
     Search(SearchArgs),
@@ -43,12 +62,18 @@ pub enum Command {
     Show(ShowArgs),
     /// How often a query matches over time: a histogram by day, week, month or year
     Trend(TrendArgs),
+    /// Keyword in context: every occurrence of the query with its neighbouring words
+    Kwic(KwicArgs),
     /// Items, date range, programmes, speakers and size of the index
     Stats(StatsArgs),
     /// Measure ranking quality on judged queries (MRR@10, nDCG@10, Recall@10/100)
     Eval(EvalArgs),
     /// Serve the index over HTTP: a search page and a JSON API (read-only)
     Serve(ServeArgs),
+    /// Print shell completions: archivar completions bash > ~/.local/share/bash-completion/completions/archivar
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): archivar man | man -l -
+    Man(ManArgs),
 }
 
 /// `archivar serve`
@@ -68,6 +93,25 @@ pub struct ServeArgs {
     /// Folder whose files items may name as their media (repeat for several)
     #[arg(long, value_name = "DIR")]
     pub media_root: Vec<PathBuf>,
+}
+
+/// `archivar completions`
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `archivar man`
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page of one subcommand (archivar-search(1)) instead of archivar(1)
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// Write archivar.1 and one page per subcommand into this folder instead
+    #[arg(long, value_name = "DIR", conflicts_with = "command")]
+    pub dir: Option<PathBuf>,
 }
 
 /// `archivar eval`
@@ -105,9 +149,10 @@ pub struct IndexArgs {
     /// Also remove the items of files below PATH that are no longer there
     #[arg(long)]
     pub prune: bool,
-    /// Memory budget of the index writer in MB
-    #[arg(long, default_value_t = crate::index::writer::DEFAULT_MEMORY_MB, value_name = "MB")]
-    pub memory: usize,
+    /// Memory budget of the index writer in MB, 16 to 4000
+    #[arg(long, default_value_t = crate::index::writer::DEFAULT_MEMORY_MB as u64, value_name = "MB",
+          value_parser = clap::value_parser!(u64).range(16..=4000))]
+    pub memory: u64,
     /// Commit after the file in which this many items have come since the last commit,
     /// so that a run that is killed keeps what it did (the next run reads only the rest)
     #[arg(long, default_value_t = crate::index::writer::DEFAULT_COMMIT_EVERY, value_name = "N",
@@ -161,19 +206,64 @@ pub struct SearchArgs {
     /// Show every airing of a repeated item, not one hit with its repeats
     #[arg(long)]
     pub no_collapse: bool,
+    /// For each hit, say why: the query's words found in which form (word, stem, compound
+    /// part, phrase, phonetic name variant; forms that only rank), their weights, the
+    /// passage score and the document score
+    #[arg(long)]
+    pub explain: bool,
     /// Snippets per hit (0 to 10)
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(0..=10))]
     pub snippets: u32,
     /// Print JSON Lines (schema/hit.v1.schema.json) instead of text
     #[arg(long)]
     pub json: bool,
+    /// CSV and other formats
+    #[command(flatten)]
+    pub output: FormatArgs,
     /// When to colour the output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
 }
 
-/// What to search, shared by `search` and `trend`.
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people, in the terminal
+    Text,
+    /// JSON (as --json)
+    Json,
+    /// CSV, RFC 4180, UTF-8 (as --csv; columns in schema/csv.md)
+    Csv,
+}
+
+/// How to print: `--csv`, `--format`, `--csv-bom` (beside each command's `--json`).
 #[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// Print CSV (RFC 4180, UTF-8; columns in schema/csv.md) instead of text
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+    /// Output format (--json and --csv are short for json and csv)
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with_all = ["json", "csv"])]
+    pub format: Option<Format>,
+    /// With CSV, start with a byte-order mark (for spreadsheets that need one to read UTF-8)
+    #[arg(long)]
+    pub csv_bom: bool,
+}
+
+impl FormatArgs {
+    /// The format asked for, `--json` given as `json`.
+    pub fn format(&self, json: bool) -> Format {
+        match (self.format, json, self.csv) {
+            (Some(f), _, _) => f,
+            (None, true, _) => Format::Json,
+            (None, _, true) => Format::Csv,
+            _ => Format::Text,
+        }
+    }
+}
+
+/// What to search, shared by `search` and `trend`.
+#[derive(Debug, Clone, Args)]
 pub struct Filters {
     /// Only items broadcast on or after this day (YYYY-MM-DD or DD.MM.YYYY)
     #[arg(long, value_parser = parse_day, value_name = "DAY")]
@@ -208,18 +298,72 @@ pub enum By {
 /// `archivar trend`
 #[derive(Debug, Args)]
 pub struct TrendArgs {
-    /// The query, as for search
+    /// The query, as for search; several queries are counted side by side, one column
+    /// each over the same periods (quote a query of several words: "Zölle Stahl")
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
     /// Period of each bar
     #[arg(long, value_enum, default_value_t = By::Month)]
     pub by: By,
+    /// Also show matching items per N items of each period that pass the filters
+    /// (--per 1000: per mille), since an archive is uneven over time
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub per: Option<u32>,
     /// What to search: dates, programmes, speakers, how many words match
     #[command(flatten)]
     pub filters: Filters,
-    /// Print JSON (schema/trend.v1.schema.json) instead of text
+    /// Print JSON instead of text (schema/trend.v1.schema.json; with several queries or
+    /// --per, schema/trend.v2.schema.json)
     #[arg(long)]
     pub json: bool,
+    /// CSV and other formats
+    #[command(flatten)]
+    pub output: FormatArgs,
+    /// When to colour the output
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
+    pub color: ColorWhen,
+}
+
+/// Order of a concordance's lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KwicSort {
+    /// By the words left of the match, nearest first (as concordancers do)
+    Left,
+    /// By the words right of the match
+    Right,
+    /// Oldest first
+    Date,
+    /// Best-ranked item first, in text order within an item
+    Relevance,
+}
+
+/// `archivar kwic`
+#[derive(Debug, Args)]
+pub struct KwicArgs {
+    /// The query, as for search: each occurrence of its words (inflected forms, parts of
+    /// hyphenated words, phrases, name variants) is one line
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// What to search: dates, programmes, speakers, how many words match
+    #[command(flatten)]
+    pub filters: Filters,
+    /// Order of the lines
+    #[arg(long, value_enum, default_value_t = KwicSort::Relevance)]
+    pub sort: KwicSort,
+    /// Characters of context on either side
+    #[arg(long, short = 'w', default_value_t = 40, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub width: u32,
+    /// Lines to show
+    #[arg(long, short = 'n', default_value_t = 100, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub limit: u32,
+    /// Print JSON Lines (schema/kwic.v1.schema.json) instead of text
+    #[arg(long)]
+    pub json: bool,
+    /// CSV and other formats
+    #[command(flatten)]
+    pub output: FormatArgs,
     /// When to colour the output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
@@ -268,6 +412,18 @@ mod tests {
     #[test]
     fn cli_ok() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn version_names_the_embedded_schema() {
+        let v = crate::index::schema::ArchiveSchema::embedded()
+            .unwrap()
+            .version;
+        assert!(
+            VERSION.contains(&format!("index schema v{v}, schema/index.v{v}.toml")),
+            "{VERSION}"
+        );
+        assert!(crate::index::schema::SCHEMA_TOML.contains(&format!("version = {v}")));
     }
 
     #[test]

@@ -117,6 +117,48 @@ pub enum IngestError {
         /// The most an item may have.
         max: usize,
     },
+    /// A path that is no regular file: a FIFO, a device, a socket.
+    #[error("{loc}: {kind}, not a regular file; skipped. Name a file or a folder of files")]
+    NotRegular {
+        /// Where.
+        loc: Location,
+        /// What it is ("a FIFO (named pipe)", "a device").
+        kind: &'static str,
+    },
+    /// A file of one item larger than such a file may be.
+    #[error(
+        "{loc}: larger than the {} a file of one item may have; skipped. Split it into several items",
+        Size(*max)
+    )]
+    FileTooLarge {
+        /// Where.
+        loc: Location,
+        /// The most such a file may have.
+        max: u64,
+    },
+    /// A line longer than a line may be; it is not read whole.
+    #[error(
+        "{loc}: line longer than the {} a line may have{hint}; skipped",
+        Size(*max as u64)
+    )]
+    LineTooLong {
+        /// Where.
+        loc: Location,
+        /// The most a line may have.
+        max: usize,
+        /// Why, and what to do.
+        hint: &'static str,
+    },
+    /// A compressed file that ends early or is damaged.
+    #[error(
+        "{loc}: the compressed file is truncated or corrupt ({detail}); the items before this line were read. Compress it anew from the original"
+    )]
+    Corrupt {
+        /// Where.
+        loc: Location,
+        /// What the decompressor said.
+        detail: String,
+    },
     /// An item whose text format is not recognised.
     #[error("{loc}: {detail}")]
     Format {
@@ -139,7 +181,25 @@ impl IngestError {
             | IngestError::Date { loc, .. }
             | IngestError::MissingBody { loc }
             | IngestError::TooLarge { loc, .. }
+            | IngestError::NotRegular { loc, .. }
+            | IngestError::FileTooLarge { loc, .. }
+            | IngestError::LineTooLong { loc, .. }
+            | IngestError::Corrupt { loc, .. }
             | IngestError::Format { loc, .. } => loc,
+        }
+    }
+}
+
+/// A size in bytes for a message: "64 MB", "4 KB", "20 bytes" (binary units).
+struct Size(u64);
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            b if b >= 1 << 20 && b % (1 << 20) == 0 => write!(f, "{} MB", b >> 20),
+            b if b >= 1 << 20 => write!(f, "{:.1} MB", b as f64 / 1_048_576.0),
+            b if b >= 1 << 10 && b % (1 << 10) == 0 => write!(f, "{} KB", b >> 10),
+            b => write!(f, "{b} bytes"),
         }
     }
 }

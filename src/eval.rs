@@ -49,24 +49,65 @@ pub struct Metrics {
     pub queries: usize,
 }
 
-fn read_lines(path: &Path) -> Result<String, IngestError> {
-    std::fs::read_to_string(path).map_err(|source| IngestError::Io {
-        loc: Location::file(path),
-        source,
-    })
+/// Bytes a line of a queries or qrels file may have: twice what a query
+/// may have ([`crate::search::Limits::DEFAULT`]), room for the qid.
+pub const MAX_LINE_BYTES: usize = 2 * crate::search::Limits::DEFAULT.query_bytes;
+
+/// Call `each` with every line of a regular file (1-based number, text
+/// without BOM and line end), each line read with a bound: a 1.65 MB line
+/// or `/dev/zero` gives a message naming the file and line, not gigabytes
+/// of memory.
+fn read_lines(
+    path: &Path,
+    each: &mut dyn FnMut(u64, &str) -> Result<(), IngestError>,
+) -> Result<(), IngestError> {
+    use crate::ingest::read::{Line, Lines, open};
+    let file = open(path)?;
+    let mut lines = Lines::new(std::io::BufReader::new(file), MAX_LINE_BYTES);
+    let mut buf = Vec::new();
+    let mut n = 0;
+    loop {
+        let got = lines
+            .next_line(&mut buf)
+            .map_err(|source| IngestError::Io {
+                loc: Location::line(path, n + 1),
+                source,
+            })?;
+        match got {
+            None => return Ok(()),
+            Some(Line::TooLong(l)) => {
+                return Err(IngestError::LineTooLong {
+                    loc: Location::line(path, l),
+                    max: MAX_LINE_BYTES,
+                    hint: " (a query may have 4 KB)",
+                });
+            }
+            Some(Line::Whole(l)) => {
+                n = l;
+                let text = std::str::from_utf8(&buf).map_err(|_| IngestError::Format {
+                    loc: Location::line(path, l),
+                    detail: "not UTF-8; convert the file to UTF-8".to_string(),
+                })?;
+                let text = if l == 1 {
+                    text.strip_prefix('\u{feff}').unwrap_or(text)
+                } else {
+                    text
+                };
+                each(l, text.trim_end_matches(['\n', '\r']))?;
+            }
+        }
+    }
 }
 
 /// Read `qid<TAB>query` lines.
 pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, IngestError> {
-    let text = read_lines(path)?;
     let mut out = Vec::new();
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    for (n, line) in text.lines().enumerate() {
+    read_lines(path, &mut |n, line| {
         if line.trim().is_empty() {
-            continue;
+            return Ok(());
         }
         let bad = |detail: &str| IngestError::Format {
-            loc: Location::line(path, n as u64 + 1),
+            loc: Location::line(path, n),
             detail: detail.to_string(),
         };
         let (qid, q) = line
@@ -79,22 +120,21 @@ pub fn read_queries(path: &Path) -> Result<Vec<EvalQuery>, IngestError> {
             qid: qid.trim().to_string(),
             text: q.trim().to_string(),
         });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
 /// Read TREC qrels: `qid 0 docid rel`.
 pub fn read_qrels(path: &Path) -> Result<Qrels, IngestError> {
-    let text = read_lines(path)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let mut out: Qrels = HashMap::new();
-    for (n, line) in text.lines().enumerate() {
+    read_lines(path, &mut |n, line| {
         let parts: Vec<&str> = line.split_whitespace().collect();
         if parts.is_empty() {
-            continue;
+            return Ok(());
         }
         let bad = |detail: &str| IngestError::Format {
-            loc: Location::line(path, n as u64 + 1),
+            loc: Location::line(path, n),
             detail: detail.to_string(),
         };
         if parts.len() != 4 {
@@ -106,7 +146,8 @@ pub fn read_qrels(path: &Path) -> Result<Qrels, IngestError> {
         out.entry(parts[0].to_string())
             .or_default()
             .insert(parts[2].to_string(), rel);
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 

@@ -118,6 +118,16 @@ pub enum BlockKind {
     Turn,
 }
 
+/// A role in which someone speaks in an item without being one of its
+/// speakers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The chair of a sitting (Präsidentin, Vizepräsident of the
+    /// Bundestag), who gives the floor and keeps order.
+    Chair,
+}
+
 /// A piece of an item's text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Block {
@@ -128,6 +138,11 @@ pub struct Block {
     /// Who speaks, for turns whose speaker is known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker: Option<String>,
+    /// The speaker's role in this turn, where it is not that of a speaker
+    /// of the item: the chair of a sitting. Such a speaker is not among the
+    /// item's speakers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
     /// Where in the programme the block starts, in milliseconds from the
     /// start of the recording (subtitles and transcripts only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,6 +163,7 @@ impl Block {
             kind,
             text: text.into(),
             speaker: None,
+            role: None,
             start_ms: None,
             end_ms: None,
             cues: Vec::new(),

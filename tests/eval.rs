@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{archivar_in, assert_error, index_of};
+use common::{ROOT, archivar_in, assert_error, index_of};
 use predicates::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -344,6 +344,33 @@ fn eval_meets_the_floor_on_the_judged_set() {
     assert_eq!(m.queries, 2068, "the README's count of judged queries");
     assert_eq!(m.empty, 0, "every query has something to search");
     assert!(m.seconds > 0.0);
+}
+
+#[test]
+fn readme_quotes_the_figures_of_eval() {
+    let Some(judged) = judged_run() else { return };
+    let m = &judged.metrics;
+    let readme = std::fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let quoted = format!(
+        "Current default: MRR@10 {:.3}, nDCG@10 {:.3}, Recall@100 ",
+        m.mrr10, m.ndcg10
+    );
+    let at = flat.find(&quoted).unwrap_or_else(|| {
+        panic!(
+            "README.md should say \"{quoted}{:.3}\" (what eval gives now)",
+            m.recall100
+        )
+    });
+    // Recall@100 differs a little between builds of the index (ties at
+    // rank 100 fall by segment order): the README's figure within 0.003.
+    let rest = &flat[at + quoted.len()..];
+    let recall: f64 = rest[..5].parse().expect("a Recall@100 figure");
+    assert!(
+        (recall - m.recall100).abs() <= 0.003,
+        "README.md quotes Recall@100 {recall}, eval gives {:.4}",
+        m.recall100
+    );
 }
 
 // -------------------------------------------------- a corpus done by hand

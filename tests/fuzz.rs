@@ -27,7 +27,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// How many properties share the long run's budget.
-const PROPERTIES: u64 = 15;
+const PROPERTIES: u64 = 17;
 
 /// Run `test` on values of `strategy`: `cases` of them in the test suite,
 /// or for this property's share of `ARCHIVAR_FUZZ_SECS`.
@@ -218,6 +218,99 @@ fn fuzz_ttml() {
             Ok(p) => check_subtitle_item(p)?,
             Err(e) => prop_assert!(e.to_string().starts_with("x.xml"), "{e}"),
         }
+        Ok(())
+    });
+}
+
+/// Deep nesting in every parser (issue 12, row 1): TTML elements, JSON
+/// arrays and objects in a JSON line, VTT tags, nested 0 to 20,000 deep,
+/// parsed on a thread with a 512 KiB stack. None may overflow it.
+#[test]
+fn fuzz_deep_nesting_in_every_parser() {
+    let shape = (
+        0usize..20_000,
+        prop::sample::select(vec!["tt:span", "tt:div", "span", "tt:p"]),
+        prop::sample::select(vec!["[", "{\"a\":", "{\"body\":["]),
+    );
+    fuzz("deep nesting", 48, shape, |(depth, tag, open)| {
+        let ttml = format!(
+            "<tt:tt xmlns:tt=\"http://www.w3.org/ns/ttml\"><tt:body><tt:div><tt:p begin=\"1s\" end=\"2s\">{}Tor{}</tt:p></tt:div></tt:body></tt:tt>",
+            format!("<{tag}>").repeat(depth),
+            format!("</{tag}>").repeat(depth)
+        );
+        let json = format!("{}\n", open.repeat(depth));
+        let vtt = format!(
+            "WEBVTT\n\n00:01.000 --> 00:02.000\n{}Tor{}\n",
+            "<b><i>".repeat(depth / 2),
+            "</i></b>".repeat(depth / 2)
+        );
+        let ok = std::thread::Builder::new()
+            .stack_size(512 << 10)
+            .spawn(move || {
+                let t = ingest::ttml::parse_ttml(&ttml, Path::new("x.ttml"));
+                let deep_refused = t
+                    .as_ref()
+                    .is_err_and(|e| e.to_string().contains("nested more than"));
+                let _ = ingest::subtitle::parse_vtt(&vtt, Path::new("x.vtt"));
+                let mut n = 0;
+                let r = ingest::jsonl::read_jsonl(
+                    &mut std::io::Cursor::new(json.into_bytes()),
+                    Path::new("x.jsonl"),
+                    "x",
+                    &mut |_| n += 1,
+                    &mut |_| {},
+                );
+                (deep_refused, r.is_ok() && n <= 1)
+            })
+            .unwrap()
+            .join();
+        prop_assert!(ok.is_ok(), "a parser panicked at depth {depth}");
+        let (deep_refused, json_ok) = ok.unwrap();
+        prop_assert_eq!(deep_refused, depth + 4 > ingest::ttml::MAX_DEPTH);
+        prop_assert!(json_ok);
+        Ok(())
+    });
+}
+
+/// Huge lines in every line reader (issue 12, row 4): [`Lines`] never
+/// holds more than its bound of a line, numbers every line, and gives
+/// back exactly the lines within the bound.
+#[test]
+fn fuzz_bounded_lines() {
+    use archivar::ingest::read::{Line, Lines};
+    let input = (
+        prop::collection::vec((0usize..300, any::<u8>()), 0..20),
+        1usize..100,
+        1usize..64,
+    );
+    fuzz("bounded lines", 256, input, |(lines, max, cap)| {
+        let mut bytes = Vec::new();
+        for (len, b) in &lines {
+            let b = if *b == b'\n' { b'x' } else { *b };
+            bytes.extend(std::iter::repeat_n(b, *len));
+            bytes.push(b'\n');
+        }
+        let mut r = Lines::new(std::io::BufReader::with_capacity(cap, &bytes[..]), max);
+        let mut buf = Vec::new();
+        let mut n = 0;
+        while let Some(got) = r.next_line(&mut buf).unwrap() {
+            let (len, _) = lines[n];
+            n += 1;
+            prop_assert!(buf.len() <= max);
+            match got {
+                Line::Whole(l) => {
+                    prop_assert_eq!(l, n as u64);
+                    prop_assert!(len < max);
+                    prop_assert_eq!(buf.len(), len + 1);
+                }
+                Line::TooLong(l) => {
+                    prop_assert_eq!(l, n as u64);
+                    prop_assert!(len + 1 > max);
+                }
+            }
+        }
+        prop_assert_eq!(n, lines.len());
+        prop_assert_eq!(r.consumed(), bytes.len() as u64);
         Ok(())
     });
 }

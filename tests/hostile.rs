@@ -105,7 +105,7 @@ fn a_20_mb_single_line_is_reported_and_skipped() {
     assert_reported(
         &stderr,
         &at(&jsonl, 2),
-        "item of 19.1 MB, more than the 2 MB",
+        "line longer than the 4 MB a line may have (an item may have 2 MB of text)",
     );
     assert_reported(&stderr, &txt.display().to_string(), "Split it");
     assert_eq!(item_count(idx.path()), 3);
@@ -689,4 +689,451 @@ fn names_from_outside_reach_the_terminal_escaped() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!raw(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("\\e[31mX"));
+}
+
+// ------------------------------------------- issue 12: what ingest refuses
+
+/// A TTML document whose one cue nests `depth` spans.
+fn deep_ttml(depth: usize) -> String {
+    format!(
+        "<?xml version=\"1.0\"?>\n<tt:tt xmlns:tt=\"http://www.w3.org/ns/ttml\">\n<tt:body><tt:div>\n\
+         <tt:p begin=\"00:00:01.000\" end=\"00:00:02.000\">{}Guten Abend{}</tt:p>\n</tt:div></tt:body></tt:tt>\n",
+        "<tt:span>".repeat(depth),
+        "</tt:span>".repeat(depth)
+    )
+}
+
+#[test]
+fn ttml_nested_10000_deep_is_refused_by_name_and_the_run_goes_on() {
+    // Row 1: the reader thread overflowed its stack (SIGABRT, exit 134),
+    // the file unnamed, every item of the run lost.
+    let dir = TempDir::new().unwrap();
+    let deep = dir.path().join("tief.ttml");
+    std::fs::write(&deep, deep_ttml(10_000)).unwrap();
+    let idx = empty_index();
+    for _ in 0..2 {
+        let stderr = index_into(idx.path(), &[&deep, &good_txt()], 2);
+        assert_reported(&stderr, &at(&deep, 4), "nested more than 100 deep");
+        assert_eq!(item_count(idx.path()), 1);
+    }
+    // JSON nested as deep in a line and in a sidecar: a message too.
+    let srt = dir.path().join("tief.srt");
+    std::fs::write(&srt, "1\n00:00:01,000 --> 00:00:02,000\nGuten Abend.\n").unwrap();
+    std::fs::write(
+        dir.path().join("tief.srt.json"),
+        format!("{}{}", "{\"a\":".repeat(10_000), "}".repeat(10_000)),
+    )
+    .unwrap();
+    let stderr = index_into(idx.path(), &[&srt], 2);
+    assert_reported(&stderr, "tief.srt.json:1:", "bad JSON");
+}
+
+/// Most memory (KiB) any waited-for child of this test process had.
+fn children_max_rss_kib() -> i64 {
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes into the struct it is given.
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage) };
+    usage.ru_maxrss
+}
+
+#[test]
+fn a_1_gb_line_in_a_gz_file_is_skipped_at_the_line_bound() {
+    // Row 4: the whole line was read (2.9 GB for 3 GB) before the item
+    // limit applied. Now reading stops at 4 MB and skips the rest.
+    use std::io::Write;
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("riesig.jsonl.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&file).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(json_line("r1", "Die Zölle steigen.").as_bytes())
+        .unwrap();
+    gz.write_all(b"{\"id\":\"r2\",\"body\":\"").unwrap();
+    let chunk = "Wort ".repeat(200_000);
+    for _ in 0..1_000 {
+        gz.write_all(chunk.as_bytes()).unwrap();
+    }
+    gz.write_all(b"\"}\n").unwrap();
+    gz.write_all(json_line("r3", "Der Stahl wird teurer.").as_bytes())
+        .unwrap();
+    gz.finish().unwrap();
+    let (idx, stderr) = index_paths(&[&file], 2);
+    assert_reported(
+        &stderr,
+        &at(&file, 2),
+        "line longer than the 4 MB a line may have",
+    );
+    assert_eq!(item_count(idx.path()), 2);
+    let rss_mib = children_max_rss_kib() / 1024;
+    assert!(rss_mib < 700, "a child of this test had {rss_mib} MiB");
+}
+
+#[test]
+fn fifos_and_devices_are_refused_with_a_message_not_indexed_as_nothing() {
+    // Row 21: "indexed 0 items from 0 files", exit 0.
+    let dir = TempDir::new().unwrap();
+    let fifo = dir.path().join("fifo.jsonl");
+    let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid C string and mode.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let zero = dir.path().join("zero.jsonl");
+    std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+    let idx = empty_index();
+    for (path, what) in [
+        (&fifo, "a FIFO (named pipe), not a regular file"),
+        (&zero, "a device, not a regular file"),
+    ] {
+        let out = archivar_in(idx.path())
+            .arg("index")
+            .arg(path)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_reported(&stderr, &path.display().to_string(), what);
+    }
+    // Inside a folder: reported, and the good file beside them indexed.
+    std::fs::copy(good_txt(), dir.path().join("gut.txt")).unwrap();
+    let out = archivar_in(idx.path())
+        .arg("index")
+        .arg(dir.path())
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_reported(&stderr, "fifo.jsonl", "FIFO");
+    assert_reported(&stderr, "zero.jsonl", "a device");
+    assert_eq!(item_count(idx.path()), 1);
+}
+
+#[test]
+fn eval_files_are_read_with_a_bound_on_lines() {
+    // Row 4: `eval --queries /dev/zero` took 18 GB in 20 s; a 1.65 MB line
+    // aborted under a memory limit.
+    let idx = common::index_of(&good_txt());
+    let dir = TempDir::new().unwrap();
+    let qrels = dir.path().join("qrels.txt");
+    std::fs::write(&qrels, "q1 0 dlf-2025-04-03-us-zoelle 1\n").unwrap();
+    let long = dir.path().join("queries.tsv");
+    std::fs::write(
+        &long,
+        format!("q1\tZölle\nq2\t{}\n", "Zollstreit ".repeat(150_000)),
+    )
+    .unwrap();
+    for (queries, place, needle) in [
+        (
+            Path::new("/dev/zero"),
+            "/dev/zero".to_string(),
+            "a device, not a regular file",
+        ),
+        (
+            long.as_path(),
+            at(&long, 2),
+            "line longer than the 8 KB a line may have",
+        ),
+    ] {
+        let out = archivar_in(idx.path())
+            .arg("eval")
+            .arg("--queries")
+            .arg(queries)
+            .arg("--qrels")
+            .arg(&qrels)
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_reported(&stderr, &place, needle);
+    }
+}
+
+#[test]
+fn a_truncated_gz_file_says_so_and_keeps_the_lines_before() {
+    // Row 22: "cannot read (…); check that the file exists and is readable".
+    use std::io::Write;
+    let dir = TempDir::new().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(json_line("t1", "Die Zölle steigen.").as_bytes())
+        .unwrap();
+    gz.write_all(json_line("t2", "Der Stahl wird teurer.").as_bytes())
+        .unwrap();
+    for i in 0..200 {
+        gz.write_all(json_line(&format!("x{i}"), &format!("Die Rente {i} steigt.")).as_bytes())
+            .unwrap();
+    }
+    let bytes = gz.finish().unwrap();
+    let file = dir.path().join("kurz.jsonl.gz");
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let (idx, stderr) = index_paths(&[&file], 2);
+    assert_reported(&stderr, &file.display().to_string(), "truncated or corrupt");
+    assert!(!stderr.contains("check that the file exists"), "{stderr}");
+    assert!(item_count(idx.path()) >= 2);
+}
+
+#[test]
+fn memory_outside_its_range_is_refused_with_the_range() {
+    // Row 22: tantivy's arena message; 0 silently raised to 16 MB.
+    for mb in ["100000", "0", "15"] {
+        let idx = empty_index();
+        assert_error(
+            archivar_in(idx.path())
+                .args(["index", "--memory", mb])
+                .arg(good_txt())
+                .assert(),
+            "16..=4000",
+        );
+    }
+}
+
+#[test]
+fn empty_and_overlong_json_ids_are_reported_by_line_and_skipped() {
+    // Row 10: an id of 64 KB was found by search, "no item" for show, and
+    // each --force added a copy. Row 22: "expected a non-empty string,
+    // found a string".
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("ids.jsonl");
+    let mut text = json_line("i1", "Die Zölle steigen.");
+    text.push_str(&json_line(
+        &"Zollstreit".repeat(7_000),
+        "Der Stahl wird teurer.",
+    ));
+    text.push_str(&json_line("", "Die Rente steigt."));
+    text.push_str(&json_line("i4", "Die Schuldenbremse bleibt."));
+    std::fs::write(&file, text).unwrap();
+    let idx = empty_index();
+    for _ in 0..2 {
+        let out = archivar_in(idx.path())
+            .args(["index", "--force"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_reported(
+            &stderr,
+            &at(&file, 2),
+            "id of 70000 bytes, more than the 1024 bytes",
+        );
+        assert_reported(&stderr, &at(&file, 3), "empty id");
+        assert_eq!(item_count(idx.path()), 2);
+    }
+}
+
+#[test]
+fn latin1_file_names_get_distinct_ids() {
+    // Row 7: M\xfcller, M\xf6ller and M\xe4ller all became `M\u{fffd}ller`.
+    use std::os::unix::ffi::OsStrExt;
+    let dir = TempDir::new().unwrap();
+    let text = std::fs::read_to_string(good_txt()).unwrap();
+    for (byte, word) in [(0xfc_u8, "Müller"), (0xf6, "Möller"), (0xe4, "Mäller")] {
+        let mut name = b"M".to_vec();
+        name.extend_from_slice(&[byte]);
+        name.extend_from_slice(b"ller.txt");
+        let path = dir.path().join(std::ffi::OsStr::from_bytes(&name));
+        std::fs::write(&path, text.replacen("Handelspolitik", word, 1)).unwrap();
+    }
+    let (idx, _) = index_paths(&[dir.path()], 0);
+    assert_eq!(item_count(idx.path()), 3);
+    for id in ["Müller", "Möller", "Mäller"] {
+        archivar_in(idx.path()).args(["show", id]).assert().code(0);
+    }
+    // Stable: a second run finds all three unchanged.
+    let out = archivar_in(idx.path())
+        .arg("index")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("3 items unchanged in 3 files skipped"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn rebuild_leaves_what_is_not_the_index_and_says_so() {
+    // Row 9: notes.txt and backup/old.jsonl in the index folder were deleted.
+    let idx = common::index_of(&good_txt());
+    std::fs::write(idx.path().join("notes.txt"), "Notizen").unwrap();
+    std::fs::create_dir(idx.path().join("backup")).unwrap();
+    std::fs::write(idx.path().join("backup").join("old.jsonl"), "{}").unwrap();
+    let out = archivar_in(idx.path())
+        .args(["index", "--rebuild"])
+        .arg(good_txt())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("left 2 entries that are not part of it"),
+        "{stderr}"
+    );
+    assert!(idx.path().join("notes.txt").exists());
+    assert!(idx.path().join("backup").join("old.jsonl").exists());
+    assert_eq!(item_count(idx.path()), 1);
+}
+
+#[test]
+fn the_same_file_given_twice_is_read_once() {
+    // Row 24: one "replaced" warning for each of its items.
+    let idx = empty_index();
+    let out = archivar_in(idx.path())
+        .arg("index")
+        .arg(good_txt())
+        .arg(good_txt())
+        .arg(data_dir().join("news"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("replaces"), "{stderr}");
+    assert!(stdout.contains(" new, 0 replaced)"), "{stdout}");
+}
+
+// ---------------------------------------------- speakers of real corpora
+
+/// Speaker figures of the Bundestag speeches and tagesschau transcripts
+/// (row 16), printed with `--nocapture`.
+#[derive(Debug, Default)]
+struct SpeakerFigures {
+    items: u64,
+    distinct: std::collections::BTreeSet<String>,
+    phrase_items: u64,
+    chair_items: u64,
+    titled: u64,
+    lindner_schuldenbremse: u64,
+}
+
+fn speaker_figures(paths: &[PathBuf]) -> SpeakerFigures {
+    use archivar::ingest::{self, Event};
+    let mut f = SpeakerFigures::default();
+    let walk = ingest::walk(paths);
+    for src in &walk.sources {
+        ingest::read_source(src, &ingest::Meta::default(), &mut |ev| {
+            let Event::Item(item) = ev else { return };
+            f.items += 1;
+            let phrase = |s: &str| ["Im Gegenteil", "Ein Beispiel", "Die Lottozahlen"].contains(&s);
+            if item.speakers.iter().any(|s| phrase(s))
+                || item
+                    .blocks
+                    .iter()
+                    .any(|b| b.speaker.as_deref().is_some_and(phrase))
+            {
+                f.phrase_items += 1;
+            }
+            if item.id.starts_with("bt")
+                && item.speakers.len() > 1
+                && item.blocks.iter().any(|b| {
+                    b.text.starts_with("Das Wort hat")
+                        && b.speaker
+                            .as_deref()
+                            .is_some_and(|s| item.speakers.iter().any(|x| x == s))
+                })
+            {
+                f.chair_items += 1;
+                eprintln!("chair among the speakers of {}", item.id);
+            }
+            if item
+                .speakers
+                .iter()
+                .any(|s| s.starts_with("Dr. ") || s.starts_with("Prof. "))
+            {
+                f.titled += 1;
+            }
+            if item
+                .speakers
+                .first()
+                .is_some_and(|s| s == "Christian Lindner")
+                && item.blocks.iter().any(|b| {
+                    b.speaker.as_deref() == Some("Christian Lindner")
+                        && b.text.contains("Schuldenbremse")
+                })
+            {
+                f.lindner_schuldenbremse += 1;
+            }
+            f.distinct.extend(item.speakers.iter().cloned());
+        });
+    }
+    f
+}
+
+#[test]
+fn speakers_of_the_bundestag_and_tagesschau_are_people() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+    let paths = [
+        root.join("bundestag-reden"),
+        root.join("tagesschau-transcripts"),
+    ];
+    if !paths.iter().all(|p| p.is_dir()) {
+        eprintln!("skipped: ../shared/corpora (bundestag-reden, tagesschau-transcripts) is absent");
+        return;
+    }
+    let f = speaker_figures(&paths);
+    eprintln!(
+        "{} items, {} distinct speakers; phrase speakers in {} items; chair among the speakers of {} speeches; a titled speaker in {}; Lindner saying Schuldenbremse in {} of his speeches",
+        f.items,
+        f.distinct.len(),
+        f.phrase_items,
+        f.chair_items,
+        f.titled,
+        f.lindner_schuldenbremse
+    );
+    if let Some(out) = std::env::var_os("ARCHIVAR_SPEAKERS_OUT") {
+        let list: Vec<&str> = f.distinct.iter().map(String::as_str).collect();
+        std::fs::write(out, list.join("\n")).unwrap();
+    }
+    assert_eq!(f.phrase_items, 0);
+    // One speech (bt19-ID1922102100) has the chair's "Das Wort hat …" at
+    // the end of a vote list that no label opens: left alone.
+    assert!(f.chair_items <= 1, "{}", f.chair_items);
+    assert_eq!(f.titled, 0);
+    assert!(
+        f.lindner_schuldenbremse > 10,
+        "{}",
+        f.lindner_schuldenbremse
+    );
+}
+
+#[test]
+fn two_files_sharing_an_id_keep_the_first_file_s_item_stably() {
+    // Row 24: the later file replaced the earlier, and editing one of the
+    // two silently swapped the kept version.
+    let dir = TempDir::new().unwrap();
+    let a = dir.path().join("a.jsonl");
+    let b = dir.path().join("b.jsonl");
+    std::fs::write(&a, json_line("dup", "Die Rente steigt im Juli.")).unwrap();
+    std::fs::write(&b, json_line("dup", "Die Zölle steigen im Juli.")).unwrap();
+    let idx = empty_index();
+    let body = |idx: &Path| {
+        let out = archivar_in(idx)
+            .args(["show", "dup", "--json"])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["body"].as_str().unwrap().to_string()
+    };
+    let stderr = index_into(idx.path(), &[&a, &b], 0);
+    assert_reported(&stderr, &at(&b, 1), "id \"dup\" is also at");
+    assert_reported(
+        &stderr,
+        &format!("{}:1; kept that one", a.display()),
+        "not indexed",
+    );
+    assert_eq!(body(idx.path()), "Die Rente steigt im Juli.");
+    // Editing the other file does not swap it.
+    let mut text = json_line("dup", "Die Zölle steigen im August.");
+    text.push_str(&json_line("b2", "Der Stahl wird teurer."));
+    std::fs::write(&b, text).unwrap();
+    let stderr = index_into(idx.path(), &[&b, &a], 0);
+    assert_reported(&stderr, &at(&b, 1), "kept that one");
+    assert_eq!(body(idx.path()), "Die Rente steigt im Juli.");
+    assert_eq!(item_count(idx.path()), 2);
+    // Editing the kept file takes its new text.
+    std::fs::write(&a, json_line("dup", "Die Rente steigt im August.")).unwrap();
+    index_into(idx.path(), &[&a, &b], 0);
+    assert_eq!(body(idx.path()), "Die Rente steigt im August.");
 }

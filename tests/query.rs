@@ -283,3 +283,64 @@ fn a_speaker_filter_keeps_the_items_where_that_speaker_says_the_words() {
     let r = search_json(idx.path(), &["--speaker", "Schulz", "--facets", "Kreml"], 0);
     assert_eq!(r.summary.total, 1);
 }
+
+/// A six-item archive, as a new user's first one.
+fn six_items() -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let items = [
+        ("wind", "Neue Windkraftanlagen in der Nordsee."),
+        ("gesetz", "Das Klimaschutzgesetz wurde beschlossen."),
+        ("pflege", "Der Pflegekräftemangel trifft die Kliniken."),
+        ("strasse", "Die Hauptstraße war gesperrt."),
+        ("bahn", "Die neue Trasse der Bahn."),
+        ("krise", "Die Klimakrise trifft die Küsten."),
+    ];
+    let lines: Vec<String> = items
+        .iter()
+        .map(|(id, body)| {
+            serde_json::json!({"id": id, "title": id, "body": body, "date": "2025-03-01"})
+                .to_string()
+        })
+        .collect();
+    let file = dir.path().join("five.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    dir
+}
+
+#[test]
+fn a_word_finds_the_compounds_it_starts_even_in_a_small_archive() {
+    // "anlagen" is no word of these five items; the built-in lexicon knows
+    // it, so "Windkraftanlagen" is "Windkraft" + a word (issue 15).
+    let dir = six_items();
+    let idx = index_of(&dir.path().join("five.jsonl"));
+    assert_eq!(all_ids(idx.path(), &["Windkraft"]), ["wind"]);
+    let mut klima = all_ids(idx.path(), &["Klima"]);
+    klima.sort();
+    assert_eq!(klima, ["gesetz", "krise"]);
+    // Only the word's own part is marked.
+    let r = search_json(idx.path(), &["Windkraft"], 0);
+    let s = &r.hits[0].snippets[0];
+    assert_eq!(spans_of(&s.text, &s.highlights), ["Windkraft"]);
+    // A word the query excludes excludes only itself.
+    assert_eq!(all_ids(idx.path(), &["Klimakrise", "-Klima"]), ["krise"]);
+}
+
+#[test]
+fn a_word_finds_the_compounds_it_ends_with_only_itself_marked() {
+    // The head of a compound (issue 15): "Mangel" finds
+    // "Pflegekräftemangel", "Strasse" and "Straße" find "Hauptstraße".
+    let dir = six_items();
+    let idx = index_of(&dir.path().join("five.jsonl"));
+    for (query, id, marked) in [
+        ("Mangel", "pflege", "mangel"),
+        ("Strasse", "strasse", "straße"),
+        ("Straße", "strasse", "straße"),
+    ] {
+        assert_eq!(all_ids(idx.path(), &[query]), [id], "{query}");
+        let r = search_json(idx.path(), &[query], 0);
+        let s = &r.hits[0].snippets[0];
+        assert_eq!(spans_of(&s.text, &s.highlights), [marked], "{query}");
+    }
+    // "Trasse" is no head of "Hauptstraße": "Haups" is no word.
+    assert_eq!(all_ids(idx.path(), &["Trasse"]), ["bahn"]);
+}

@@ -15,6 +15,7 @@
 //! - A genitive s after j or y is removed before stemming ("Selenskyjs"):
 //!   Snowball only strips s after b, d, f, g, h, k, l, m, n, r, t.
 
+pub mod lexicon;
 pub mod stopwords;
 mod tokenizer;
 

@@ -93,6 +93,42 @@ pub fn is_foreign(dir: &Path) -> Result<bool, IndexError> {
     Ok(dir.join("meta.json").exists() && !dir.join(lock::FILE).exists())
 }
 
+/// Whether a file in an index folder is part of the index: tantivy's
+/// (`meta.json`, `.managed.json`, its locks, segment files) or archivar's
+/// (the marker, the lock, the phonetic map, temporary files of an atomic
+/// write). `index --rebuild` deletes these and nothing else.
+pub fn is_index_file(name: &str) -> bool {
+    matches!(
+        name,
+        MARKER
+            | lock::FILE
+            | phonetic::FILE
+            | "meta.json"
+            | ".managed.json"
+            | ".tantivy-meta.lock"
+            | ".tantivy-writer.lock"
+    ) || sweep::is_segment_file(name)
+        || sweep::is_temporary(name)
+}
+
+/// Entries of an index folder that are not part of the index (a note, a
+/// backup folder), sorted: what `--rebuild` left alone.
+pub fn others(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .filter(|e| {
+                    !(e.file_type().is_ok_and(|t| t.is_file())
+                        && is_index_file(&e.file_name().to_string_lossy()))
+                })
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
 impl Archive {
     /// Open the index in `dir` for searching.
     pub fn open(dir: &Path) -> Result<Archive, IndexError> {
@@ -115,19 +151,21 @@ impl Archive {
             dir: dir.to_path_buf(),
             source,
         };
+        let mut cleared = false;
         if rebuild && dir.join(MARKER).exists() {
+            // Only what an index is made of: a note or a backup that
+            // someone put into the folder stays (`others` names them).
             for e in std::fs::read_dir(dir).map_err(io)? {
                 let e = e.map_err(io)?;
-                if e.file_name() == lock::FILE {
+                let name = e.file_name();
+                if name == lock::FILE || !e.file_type().map_err(io)?.is_file() {
                     continue;
                 }
-                let path = e.path();
-                if e.file_type().map_err(io)?.is_dir() {
-                    std::fs::remove_dir_all(&path).map_err(io)?;
-                } else {
-                    std::fs::remove_file(&path).map_err(io)?;
+                if is_index_file(&name.to_string_lossy()) {
+                    std::fs::remove_file(e.path()).map_err(io)?;
                 }
             }
+            cleared = true;
         } else if rebuild && dir.join("meta.json").exists() && is_foreign(dir)? {
             // A tantivy index without our marker: not ours to delete.
             return Err(IndexError::Missing {
@@ -137,7 +175,7 @@ impl Archive {
         if dir.join(MARKER).exists() {
             return Archive::open(dir);
         }
-        if is_foreign(dir)? {
+        if !cleared && is_foreign(dir)? {
             return Err(IndexError::Io {
                 dir: dir.to_path_buf(),
                 source: std::io::Error::other(
@@ -358,6 +396,26 @@ pub fn key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rebuild_deletes_only_index_files() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let idx = dir.path().join("idx");
+        let archive = Archive::open_or_create(&idx, false).unwrap();
+        drop(archive);
+        std::fs::write(idx.join("notes.txt"), "Notizen zur Rente").unwrap();
+        std::fs::create_dir(idx.join("backup")).unwrap();
+        std::fs::write(idx.join("backup").join("old.jsonl"), "{}").unwrap();
+        std::fs::write(idx.join("0123456789abcdef0123456789abcdef.store"), "x").unwrap();
+        Archive::open_or_create(&idx, true).unwrap();
+        assert!(idx.join("notes.txt").exists());
+        assert!(idx.join("backup").join("old.jsonl").exists());
+        assert!(!idx.join("0123456789abcdef0123456789abcdef.store").exists());
+        assert!(idx.join(MARKER).exists());
+        assert_eq!(others(&idx), [idx.join("backup"), idx.join("notes.txt")]);
+        // And it opens as an index again.
+        Archive::open(&idx).unwrap();
+    }
 
     #[test]
     fn keys_fold_case_and_umlauts() {

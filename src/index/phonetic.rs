@@ -6,6 +6,10 @@
 //! A query word then also searches the stems that sound the same
 //! ("Selenskyj" → "selenski", "zelensky"), at low weight. Indexing pays only
 //! for one pass over the vocabulary per commit, not for every token.
+//!
+//! The same map holds the vocabulary's long stems reversed, so that the
+//! compounds a word ends are found by a prefix scan: "mangel" →
+//! "pflegekraftemangel" ([`Variants::ending_with`], compound heads).
 
 use super::Archive;
 use crate::analysis::Analyzer;
@@ -36,10 +40,31 @@ pub fn code(analyzer: &Analyzer, stem: &str) -> Option<String> {
 /// starts with a byte no code has (codes are digits), so no lookup meets it.
 const OPSTAMP_KEY: &[u8] = b"\xffopstamp";
 
-/// The commit (opstamp) the map of the index was built for, if it has one.
+/// Keys of the reversed stems start with this byte, which no code has.
+const HEADS: u8 = 0xfe;
+
+/// Present in maps that hold the reversed stems (built since issue 15), so
+/// that an older map is rebuilt.
+const HEADS_KEY: &[u8] = b"\xffheads";
+
+/// Shortest stem whose reversed form is kept: a compound of a modifier and
+/// a head of 4 letters each.
+pub const MIN_COMPOUND_LETTERS: usize = 8;
+
+/// The commit (opstamp) the map of the index was built for, if it has one
+/// of this kind.
 pub fn built_for(archive: &Archive) -> Option<u64> {
     let bytes = std::fs::read(archive.dir.join(FILE)).ok()?;
-    Map::from_bytes(bytes).ok()?.get(OPSTAMP_KEY)
+    let map = Map::from_bytes(bytes).ok()?;
+    map.get(HEADS_KEY)?;
+    map.get(OPSTAMP_KEY)
+}
+
+/// The key of a stem in the reversed part of the map.
+fn reversed_key(stem: &str) -> Vec<u8> {
+    let mut k = vec![HEADS];
+    k.extend(stem.chars().rev().collect::<String>().into_bytes());
+    k
 }
 
 /// Build the map from the text field's terms of commit `opstamp` and write
@@ -59,6 +84,9 @@ pub fn build(archive: &Archive, searcher: &Searcher, opstamp: u64) -> Result<(),
             if !stem.chars().all(char::is_alphabetic) {
                 continue;
             }
+            if stem.chars().count() >= MIN_COMPOUND_LETTERS {
+                *keys.entry(reversed_key(stem)).or_default() += u64::from(stream.value().doc_freq);
+            }
             if let Some(c) = code(analyzer, stem) {
                 let mut k = c.into_bytes();
                 k.push(0);
@@ -72,6 +100,7 @@ pub fn build(archive: &Archive, searcher: &Searcher, opstamp: u64) -> Result<(),
         source: e,
     };
     keys.insert(OPSTAMP_KEY.to_vec(), opstamp);
+    keys.insert(HEADS_KEY.to_vec(), 1);
     let mut b = MapBuilder::memory();
     for (k, v) in &keys {
         b.insert(k, *v)
@@ -100,6 +129,29 @@ impl Variants {
             .and_then(|m| tantivy_fst::raw::Fst::new(m).ok())
             .map(Map::from);
         Variants { map }
+    }
+
+    /// Stems of the index that end with `head` and are longer, with their
+    /// document frequencies, at most `limit` of them in the order of the
+    /// reversed stems ("mangel" → "pflegekraftemangel", "fachkraftemangel").
+    pub fn ending_with(&self, head: &str, limit: usize) -> Vec<(String, u64)> {
+        let Some(map) = &self.map else {
+            return Vec::new();
+        };
+        let lo = reversed_key(head);
+        let mut hi = lo.clone();
+        hi.push(0xff);
+        let mut found = Vec::new();
+        let mut stream = map.range().gt(&lo).lt(&hi).into_stream();
+        while let Some((k, v)) = stream.next() {
+            if found.len() >= limit {
+                break;
+            }
+            if let Ok(r) = std::str::from_utf8(&k[1..]) {
+                found.push((r.chars().rev().collect(), v));
+            }
+        }
+        found
     }
 
     /// Other stems with the same code as `stem`, most frequent first.

@@ -23,7 +23,7 @@ use crate::ingest::{self, Event, Meta, Source};
 use crate::item::Item;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::ControlFlow;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -75,12 +75,20 @@ pub fn workers() -> usize {
         .clamp(1, 8)
 }
 
-/// The canonical path of a file, as the commit payload names it.
+/// The canonical path of a file, as the commit payload names it. Bytes
+/// that are not UTF-8 are kept as `\xFC`, so that `M\xfcller.txt` and
+/// `M\xf6ller.txt` stay two files (as `M\u{fffd}ller.txt`, each one's
+/// items replaced the other's).
 pub fn file_key(path: &std::path::Path) -> String {
-    std::fs::canonicalize(path)
-        .unwrap_or_else(|_| path.to_path_buf())
-        .display()
-        .to_string()
+    let path = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut key = String::new();
+    for chunk in path.as_os_str().as_encoded_bytes().utf8_chunks() {
+        key.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            key.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    key
 }
 
 /// What the reader sends: steps not yet prepared.
@@ -124,6 +132,26 @@ pub fn run<'s>(
     guard: &(dyn Fn(Item) -> Vec<Event> + Sync),
     consume: &mut dyn FnMut(Step<'s>) -> ControlFlow<()>,
 ) {
+    let progress = AtomicU64::new(0);
+    run_with_progress(
+        archive, sources, given, known, force, guard, consume, &progress,
+    );
+}
+
+/// [`run`], keeping in `progress` the bytes of the inputs read so far:
+/// those of the files done and how far into the current one reading is
+/// (for the progress bar, which then moves within one large file).
+#[allow(clippy::too_many_arguments)]
+pub fn run_with_progress<'s>(
+    archive: &Archive,
+    sources: &'s [Source],
+    given: &Meta,
+    known: &BTreeMap<String, FileState>,
+    force: bool,
+    guard: &(dyn Fn(Item) -> Vec<Event> + Sync),
+    consume: &mut dyn FnMut(Step<'s>) -> ControlFlow<()>,
+    progress: &AtomicU64,
+) {
     let stop = AtomicBool::new(false);
     let (raw_tx, raw_rx) = sync_channel::<RawBatch<'s>>(QUEUED);
     let (done_tx, done_rx) = sync_channel::<Batch<Step<'s>>>(QUEUED);
@@ -133,7 +161,7 @@ pub fn run<'s>(
         std::thread::Builder::new()
             .name("archivar-read".into())
             .spawn_scoped(scope, move || {
-                read(sources, given, known, force, stop, raw_tx)
+                read(sources, given, known, force, stop, raw_tx, progress)
             })
             .expect("spawn the reader thread");
         for i in 0..workers() {
@@ -178,6 +206,7 @@ fn read<'s>(
     force: bool,
     stop: &AtomicBool,
     tx: SyncSender<RawBatch<'s>>,
+    progress: &AtomicU64,
 ) {
     let mut seq = 0u64;
     let mut batch: Vec<Raw<'s>> = Vec::new();
@@ -200,6 +229,7 @@ fn read<'s>(
         ok && !stop.load(Ordering::Relaxed)
     };
     for src in sources {
+        let base = progress.load(Ordering::Relaxed);
         let key = file_key(&src.path);
         let sha256 = ingest::fingerprint(&src.path).ok();
         let unchanged = match (&sha256, force) {
@@ -215,25 +245,41 @@ fn read<'s>(
         if unchanged.is_none() {
             let mut gone = false;
             let reading = Some(key.clone());
-            ingest::read_source(src, given, &mut |ev| {
-                if gone {
-                    return;
-                }
-                if let Event::Item(item) = &ev {
-                    items += 1;
-                    bytes += item.blocks.iter().map(|b| b.text.len()).sum::<usize>();
-                }
-                batch.push(Raw::Event(ev));
-                if items >= BATCH_ITEMS || bytes >= BATCH_BYTES {
-                    (items, bytes) = (0, 0);
-                    gone = !send(&mut batch, &file, &mut seq);
-                    file.clone_from(&reading);
-                }
-            });
+            // A bug that one file triggers must not end the run: its
+            // panic is that file's error, and the other files are read.
+            let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                ingest::read_source_counted(
+                    src,
+                    given,
+                    &mut |ev| {
+                        if gone {
+                            return;
+                        }
+                        if let Event::Item(item) = &ev {
+                            items += 1;
+                            bytes += item.blocks.iter().map(|b| b.text.len()).sum::<usize>();
+                        }
+                        batch.push(Raw::Event(ev));
+                        if items >= BATCH_ITEMS || bytes >= BATCH_BYTES {
+                            (items, bytes) = (0, 0);
+                            gone = !send(&mut batch, &file, &mut seq);
+                            file.clone_from(&reading);
+                        }
+                    },
+                    progress,
+                )
+            }));
+            if read.is_err() {
+                batch.push(Raw::Event(Event::Error(crate::error::IngestError::Format {
+                    loc: crate::error::Location::file(&src.path),
+                    detail: "archivar failed on this file (a bug; please report it with the file); skipped, the other files are read".to_string(),
+                })));
+            }
             if gone {
                 return;
             }
         }
+        progress.store(base + src.size, Ordering::Relaxed);
         batch.push(Raw::End { src, key, sha256 });
         // Unchanged files are only a step each: batch many of them.
         if batch.len() >= BATCH_ITEMS && !send(&mut batch, &file, &mut seq) {

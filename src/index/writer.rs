@@ -21,6 +21,13 @@ use tantivy::{IndexWriter, Searcher, Term};
 /// 1,036 MiB, over issue 5's 1 GiB), in the same time (BENCHMARKS.md).
 pub const DEFAULT_MEMORY_MB: usize = 192;
 
+/// Least memory budget: tantivy needs 15 MB for a writer thread.
+pub const MIN_MEMORY_MB: usize = 16;
+
+/// Most memory budget: tantivy's arena takes less than 4 GiB a thread,
+/// and with one thread (one core) the whole budget is one thread's.
+pub const MAX_MEMORY_MB: usize = 4000;
+
 /// Default of `index --commit-every`: items between two commits.
 pub const DEFAULT_COMMIT_EVERY: u64 = 20_000;
 
@@ -103,8 +110,21 @@ pub enum Added {
     New,
     /// The id was in the index before this run; the old item is replaced.
     Replaced,
-    /// The id came earlier in this same run, from the source given.
+    /// The id came earlier in this same run, from the source given; this
+    /// item replaces that one (the same file, or a file that sorts first).
     Duplicate(String),
+    /// The id is also in another file that sorts before this one (in this
+    /// run or in the index): that file's item is kept, this one is not
+    /// indexed. The choice does not change when either file is edited.
+    Kept(String),
+}
+
+/// The file part of an item's source: "a.jsonl:17" → "a.jsonl".
+fn source_file(source: &str) -> &str {
+    match source.rsplit_once(':') {
+        Some((f, l)) if !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit()) => f,
+        _ => source,
+    }
 }
 
 /// What the index remembers of a source file, in the commit payload, so
@@ -316,7 +336,7 @@ impl<'a> Indexer<'a> {
         let swept = super::sweep::sweep(archive)?;
         let writer = archive
             .index
-            .writer(memory_mb.max(16) * 1_000_000)
+            .writer(memory_mb.clamp(MIN_MEMORY_MB, MAX_MEMORY_MB) * 1_000_000)
             .map_err(|e| match e {
                 tantivy::TantivyError::LockFailure(
                     tantivy::directory::error::LockError::LockBusy,
@@ -458,7 +478,15 @@ impl<'a> Indexer<'a> {
         self.pending += 1;
         let f = self.archive.fields();
         let id_term = Term::from_field_text(f.id, &item.id);
+        let file = source_file(&item.source);
         let added = if let Some(src) = self.seen.insert(&item.id, &item.source) {
+            // Two files with one id: the one that sorts first wins, so
+            // that the kept item does not swap when one of them changes.
+            if source_file(&src) != file && *source_file(&src) < *file {
+                self.seen.insert(&item.id, &src);
+                self.pending -= 1;
+                return Ok(Added::Kept(src));
+            }
             Added::Duplicate(src)
         } else if self
             .before
@@ -466,7 +494,19 @@ impl<'a> Indexer<'a> {
             .map_err(|e| self.archive.tantivy(e))?
             > 0
         {
-            Added::Replaced
+            let stored = self.archive.find(&self.before, &item.id)?;
+            match stored {
+                Some(old)
+                    if source_file(&old.source) != file
+                        && *source_file(&old.source) < *file
+                        && std::path::Path::new(source_file(&old.source)).exists() =>
+                {
+                    self.seen.insert(&item.id, &old.source);
+                    self.pending -= 1;
+                    return Ok(Added::Kept(old.source));
+                }
+                _ => Added::Replaced,
+            }
         } else {
             Added::New
         };

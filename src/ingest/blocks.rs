@@ -1,8 +1,8 @@
 //! Body text to blocks: paragraphs, subheadings, image captions with their
 //! credits, and speaker turns. Shared by the text and JSON Lines readers.
 
-use super::turns::{ends_sentence, is_strong_label, parse_turn, speaker_name};
-use crate::item::{Block, BlockKind};
+use super::turns::{ends_sentence, is_chair, is_strong_label, parse_turn, speaker_name};
+use crate::item::{Block, BlockKind, Role};
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -67,6 +67,19 @@ pub fn lines(text: &str) -> Vec<Line<'_>> {
 /// Classify body lines into blocks; `speakers` collects the speakers found.
 /// The first plain paragraph is the lead when `first_is_lead`.
 pub fn classify(lines: &[Line<'_>], first_is_lead: bool, speakers: &mut Vec<String>) -> Vec<Block> {
+    classify_with_main(lines, first_is_lead, speakers, None)
+}
+
+/// [`classify`], for an item whose `main` speaker is known (a JSON Lines
+/// item's `speaker`): in a body with labelled turns, the text before the
+/// first label is the main speaker's turn (a Bundestag speech opens
+/// without a label, and the chair's and hecklers' turns follow).
+pub fn classify_with_main(
+    lines: &[Line<'_>],
+    first_is_lead: bool,
+    speakers: &mut Vec<String>,
+    main: Option<&str>,
+) -> Vec<Block> {
     // Weak labels (one mixed-case word) count only when they recur.
     let mut label_counts: HashMap<&str, usize> = HashMap::new();
     for l in lines {
@@ -74,22 +87,58 @@ pub fn classify(lines: &[Line<'_>], first_is_lead: bool, speakers: &mut Vec<Stri
             *label_counts.entry(t.label).or_default() += 1;
         }
     }
+    // A protocol (Bundestag speeches) labels each turn with a party, an
+    // office or the chair's role; there, "Klare Ansage: …" inside a speech
+    // is the speaker's sentence, not a turn of a "Klare Ansage".
+    let protocol = lines
+        .iter()
+        .any(|l| parse_turn(l.text).is_some_and(|t| t.qualified || is_chair(t.label)));
+    // With a known main speaker, an unqualified label ("Konkrete Frage:
+    // …") must recur, as an interviewer's or guest's does.
+    let is_turn = |t: &super::turns::TurnStart<'_>, speakers: &[String]| {
+        let recurs = label_counts.get(t.label).copied().unwrap_or(0) >= 2;
+        let label_ok = (is_strong_label(t.label) && main.is_none()) || recurs;
+        t.qualified
+            || is_chair(t.label)
+            || speakers.contains(&speaker_name(t.label, speakers))
+            || (!protocol && label_ok)
+    };
+    let has_labels = lines
+        .iter()
+        .any(|l| parse_turn(l.text).is_some_and(|t| is_turn(&t, &speakers[..])));
+    let mut opening = main.filter(|_| has_labels).map(str::to_string);
     let mut blocks: Vec<Block> = Vec::new();
     let mut current_speaker: Option<String> = None;
+    let mut current_role: Option<Role> = None;
     let mut lead_given = !first_is_lead;
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
         if let Some(t) = parse_turn(l.text)
-            && (is_strong_label(t.label) || label_counts.get(t.label).copied().unwrap_or(0) >= 2)
+            && is_turn(&t, &speakers[..])
         {
             let name = speaker_name(t.label, speakers);
-            if !speakers.contains(&name) {
+            // The chair gives the floor in every speech of a sitting: a
+            // role, not a speaker of the speech.
+            let role = is_chair(t.label).then_some(Role::Chair);
+            if role.is_none() && !speakers.contains(&name) {
                 speakers.push(name.clone());
             }
             current_speaker = Some(name.clone());
+            current_role = role;
+            opening = None;
             let mut b = Block::new(BlockKind::Turn, t.text);
             b.speaker = Some(name);
+            b.role = role;
+            blocks.push(b);
+            lead_given = true;
+            i += 1;
+            continue;
+        }
+        let is_remark = l.text.starts_with('(') && l.text.ends_with(')');
+        if let (Some(main), false) = (&opening, is_remark) {
+            let mut b = Block::new(BlockKind::Turn, l.text);
+            b.speaker = Some(main.clone());
             blocks.push(b);
             lead_given = true;
             i += 1;
@@ -116,11 +165,11 @@ pub fn classify(lines: &[Line<'_>], first_is_lead: bool, speakers: &mut Vec<Stri
         if is_heading_like(l.text) && l.after_blank && l.before_blank && i + 1 < lines.len() {
             blocks.push(Block::new(BlockKind::Subheading, l.text));
             current_speaker = None;
+            current_role = None;
             i += 1;
             continue;
         }
         // Prose; a protocol remark "(Beifall bei der SPD)" has no speaker.
-        let is_remark = l.text.starts_with('(') && l.text.ends_with(')');
         if let (Some(s), false) = (&current_speaker, is_remark) {
             // A turn goes on until a blank line and a new label.
             let continues =
@@ -128,6 +177,7 @@ pub fn classify(lines: &[Line<'_>], first_is_lead: bool, speakers: &mut Vec<Stri
             if continues {
                 let mut b = Block::new(BlockKind::Turn, l.text);
                 b.speaker = Some(s.clone());
+                b.role = current_role;
                 blocks.push(b);
                 i += 1;
                 continue;
@@ -177,6 +227,55 @@ mod tests {
         assert_eq!(blocks.len(), 4);
         assert_eq!(blocks[3].speaker.as_deref(), Some("Annalena Baerbock"));
         assert_eq!(blocks[3].text, "Weil Menschen sterben.");
+    }
+
+    #[test]
+    fn phrases_with_a_colon_are_not_speakers() {
+        // Row 16 of issue 12: 69 such phrases were speakers.
+        let text = "Im Gegenteil: Die Lage hat sich verschärft.\n\n\
+                    Ein Beispiel: In Bayern fehlen Lehrer.\n\n\
+                    Die Lottozahlen: 3, 7, 12, 25, 31, 44.\n\n\
+                    Im Gegenteil: Es wird teurer.";
+        let mut speakers = Vec::new();
+        let blocks = classify(&lines(text), true, &mut speakers);
+        assert!(speakers.is_empty(), "{speakers:?}");
+        assert!(blocks.iter().all(|b| b.speaker.is_none()));
+    }
+
+    #[test]
+    fn a_speech_opens_with_its_speaker_and_the_chair_is_a_role() {
+        let text = "Frau Präsidentin! Wir wollen die Schuldenbremse ab 2023 einhalten.\n\
+                    (Beifall bei der FDP)\n\
+                    Das verlangt Disziplin.\n\n\
+                    Präsidentin Bärbel Bas: Herr Minister, gestatten Sie eine Zwischenfrage?\n\n\
+                    Bettina Hagedorn (SPD): Wie viel Disziplin braucht die Schuldenbremse?\n\n\
+                    Christian Lindner, Bundesminister der Finanzen: Sehr viel, Frau Kollegin.\n\n\
+                    Vizepräsident Dr. Gregor Gysi: Das Wort hat nun der Kollege Brandner.";
+        let mut speakers = vec!["Christian Lindner".to_string()];
+        let blocks = classify_with_main(
+            &lines(text),
+            false,
+            &mut speakers,
+            Some("Christian Lindner"),
+        );
+        assert_eq!(speakers, ["Christian Lindner", "Bettina Hagedorn"]);
+        let who: Vec<(Option<&str>, Option<Role>)> = blocks
+            .iter()
+            .map(|b| (b.speaker.as_deref(), b.role))
+            .collect();
+        assert_eq!(
+            who,
+            [
+                (Some("Christian Lindner"), None),
+                (None, None),
+                (Some("Christian Lindner"), None),
+                (Some("Bärbel Bas"), Some(Role::Chair)),
+                (Some("Bettina Hagedorn"), None),
+                (Some("Christian Lindner"), None),
+                (Some("Gregor Gysi"), Some(Role::Chair)),
+            ]
+        );
+        assert_eq!(blocks[1].kind, BlockKind::Paragraph);
     }
 
     #[test]

@@ -11,6 +11,10 @@ pub struct Decoded {
     pub text: String,
     /// `Some("UTF-16LE")`, `Some("windows-1252")`, … when not UTF-8.
     pub encoding: Option<&'static str>,
+    /// For a file that mixes UTF-8 and Windows-1252 lines (a UTF-8 title
+    /// over a Latin-1 body), the lines (from 1) decoded as Windows-1252;
+    /// empty when the whole file is one encoding.
+    pub legacy_lines: Vec<usize>,
 }
 
 /// Decode a whole file.
@@ -24,6 +28,7 @@ pub fn decode(bytes: &[u8], loc: &Location) -> Result<Decoded, IngestError> {
             return Ok(Decoded {
                 text: text.into_owned(),
                 encoding: None,
+                legacy_lines: Vec::new(),
             });
         }
         if had_errors || text.contains('\0') {
@@ -32,6 +37,7 @@ pub fn decode(bytes: &[u8], loc: &Location) -> Result<Decoded, IngestError> {
         return Ok(Decoded {
             text: text.into_owned(),
             encoding: Some(enc.name()),
+            legacy_lines: Vec::new(),
         });
     }
     if looks_binary(bytes) {
@@ -41,6 +47,7 @@ pub fn decode(bytes: &[u8], loc: &Location) -> Result<Decoded, IngestError> {
         Ok(s) => Ok(Decoded {
             text: s.to_string(),
             encoding: None,
+            legacy_lines: Vec::new(),
         }),
         Err(_) => decode_legacy(bytes, loc),
     }
@@ -57,8 +64,30 @@ pub fn decode_line(bytes: &[u8]) -> (Cow<'_, str>, bool) {
     }
 }
 
+/// Bytes that are not UTF-8 as a whole: line by line, UTF-8 where a line
+/// is valid UTF-8 with a character beyond ASCII, Windows-1252 where it is
+/// not (an ASCII line reads the same in both).
 fn decode_legacy(bytes: &[u8], loc: &Location) -> Result<Decoded, IngestError> {
-    let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut legacy_lines = Vec::new();
+    let mut utf8_lines = 0usize;
+    for (n, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
+        match std::str::from_utf8(line) {
+            Ok(s) => {
+                if !s.is_ascii() {
+                    utf8_lines += 1;
+                }
+                text.push_str(s);
+            }
+            Err(_) => {
+                legacy_lines.push(n + 1);
+                text.push_str(&encoding_rs::WINDOWS_1252.decode(line).0);
+            }
+        }
+    }
+    if utf8_lines == 0 {
+        legacy_lines.clear();
+    }
     // Text in a legacy encoding has few control characters; binary data
     // that happens to have no NUL byte has many.
     let controls = text
@@ -69,9 +98,29 @@ fn decode_legacy(bytes: &[u8], loc: &Location) -> Result<Decoded, IngestError> {
         return Err(IngestError::Binary { loc: loc.clone() });
     }
     Ok(Decoded {
-        text: text.into_owned(),
+        text,
         encoding: Some(encoding_rs::WINDOWS_1252.name()),
+        legacy_lines,
     })
+}
+
+/// Line numbers as a reader takes them in: "3, 5–7, 12".
+pub fn line_ranges(lines: &[usize]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let mut j = i;
+        while j + 1 < lines.len() && lines[j + 1] == lines[j] + 1 {
+            j += 1;
+        }
+        out.push(if j > i {
+            format!("{}–{}", lines[i], lines[j])
+        } else {
+            lines[i].to_string()
+        });
+        i = j + 1;
+    }
+    out.join(", ")
 }
 
 /// A NUL byte in the first 8 KiB marks binary data, as in git and ripgrep.
@@ -101,6 +150,22 @@ mod tests {
         let d = decode(b"Z\xF6lle f\xFCr Stra\xDFen \x84Zitat\x93", &loc()).unwrap();
         assert_eq!(d.text, "Zölle für Straßen „Zitat“");
         assert_eq!(d.encoding, Some("windows-1252"));
+    }
+
+    #[test]
+    fn mixed_lines_are_decoded_each_in_its_own_encoding() {
+        // A UTF-8 title over a Latin-1 body: before, the title read
+        // "KÃ¤lte in KÃ¶ln".
+        let bytes = b"K\xC3\xA4lte in K\xC3\xB6ln\n\nDie K\xE4lte kam\nnach K\xF6ln.\n";
+        let d = decode(bytes, &loc()).unwrap();
+        assert_eq!(d.text, "Kälte in Köln\n\nDie Kälte kam\nnach Köln.\n");
+        assert_eq!(d.legacy_lines, [3, 4]);
+        assert_eq!(line_ranges(&d.legacy_lines), "3–4");
+        assert_eq!(line_ranges(&[1, 3, 4, 5, 9]), "1, 3–5, 9");
+        // All lines Latin-1: one encoding, no lines to name.
+        let d = decode(b"Die K\xE4lte\nin K\xF6ln\n", &loc()).unwrap();
+        assert!(d.legacy_lines.is_empty());
+        assert_eq!(d.text, "Die Kälte\nin Köln\n");
     }
 
     #[test]

@@ -2,14 +2,21 @@
 //! (`id`, `title`, `body`, `date`, `program`, `speaker`; fields it does not
 //! know are passed over). Read as a stream, gzip-compressed or not.
 
-use super::blocks::{classify, lines};
+use super::blocks::{classify_with_main, lines};
 use super::decode::decode_line;
+use super::read::{Line, Lines, MAX_LINE_BYTES};
 use crate::error::{IngestError, Location};
 use crate::item::{Day, Item};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::io::BufRead;
 use std::path::Path;
+
+/// Bytes an item's id may have. Ids are looked up whole (`show ID`,
+/// replacing an item of the same id); tantivy cannot index a term of more
+/// than 64 KB, so a longer id was found by search but never by `show`, and
+/// each re-run added another copy. 1 KiB is far more than ids need.
+pub const MAX_ID_BYTES: usize = 1024;
 
 /// What one line gave.
 #[derive(Debug)]
@@ -22,6 +29,8 @@ pub enum LineResult {
 
 /// Read items from a JSON Lines stream. `id_prefix` makes the derived ids
 /// of items without an id. Calls `on_legacy` once if a line was not UTF-8.
+/// A line longer than [`MAX_LINE_BYTES`] is reported and skipped without
+/// being read whole.
 pub fn read_jsonl(
     reader: &mut dyn BufRead,
     path: &Path,
@@ -29,21 +38,50 @@ pub fn read_jsonl(
     on_item: &mut dyn FnMut(LineResult),
     on_legacy: &mut dyn FnMut(u64),
 ) -> Result<(), IngestError> {
+    read_jsonl_from(reader, path, id_prefix, false, on_item, on_legacy)
+}
+
+/// [`read_jsonl`]; with `compressed`, a read error is a truncated or
+/// corrupt file, not an unreadable one.
+pub fn read_jsonl_from(
+    reader: &mut dyn BufRead,
+    path: &Path,
+    id_prefix: &str,
+    compressed: bool,
+    on_item: &mut dyn FnMut(LineResult),
+    on_legacy: &mut dyn FnMut(u64),
+) -> Result<(), IngestError> {
     let mut buf = Vec::new();
+    let mut lines = Lines::new(reader, MAX_LINE_BYTES);
     let mut line_no: u64 = 0;
     let mut warned = false;
     loop {
-        buf.clear();
-        let n = reader
-            .read_until(b'\n', &mut buf)
-            .map_err(|source| IngestError::Io {
-                loc: Location::line(path, line_no + 1),
-                source,
-            })?;
-        if n == 0 {
+        let got = lines.next_line(&mut buf).map_err(|source| {
+            let loc = Location::line(path, line_no + 1);
+            if compressed {
+                IngestError::Corrupt {
+                    loc,
+                    detail: source.to_string(),
+                }
+            } else {
+                IngestError::Io { loc, source }
+            }
+        })?;
+        let Some(got) = got else {
             return Ok(());
-        }
-        line_no += 1;
+        };
+        line_no = match got {
+            Line::Whole(n) => n,
+            Line::TooLong(n) => {
+                on_item(LineResult::Error(IngestError::LineTooLong {
+                    loc: Location::line(path, n),
+                    max: MAX_LINE_BYTES,
+                    hint: " (an item may have 2 MB of text); split it into several items",
+                }));
+                line_no = n;
+                continue;
+            }
+        };
         let loc = Location::line(path, line_no);
         if buf.contains(&0) {
             on_item(LineResult::Error(IngestError::Binary { loc }));
@@ -161,16 +199,48 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
     }
     let id = match obj.get("id") {
         None | Some(Value::Null) => derived_id(id_prefix, &title, date, &body),
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
+        Some(Value::String(s)) if s.trim().is_empty() => {
+            return Err(field_err(
+                "id",
+                "empty id; give the item an id, or leave \"id\" out to have one derived from its content"
+                    .to_string(),
+            ));
+        }
+        Some(Value::String(s)) => s.trim().to_string(),
         Some(Value::Number(n)) => n.to_string(),
         Some(v) => {
             return Err(field_err(
                 "id",
-                format!("expected a non-empty string, found {}", kind_of(v)),
+                format!("expected a string, found {}", kind_of(v)),
             ));
         }
     };
-    let blocks = classify(&lines(&body), false, &mut speakers);
+    if id.len() > MAX_ID_BYTES {
+        return Err(field_err(
+            "id",
+            format!(
+                "id of {} bytes, more than the {MAX_ID_BYTES} bytes an id may have; item skipped. Give it a shorter id",
+                id.len()
+            ),
+        ));
+    }
+    let blocks = match given_blocks(obj.get("blocks"), &body, loc)? {
+        // What `show --json` wrote: its blocks keep subtitle times,
+        // kickers, leads, subheadings and turns, which the body alone
+        // cannot tell.
+        Some(blocks) => {
+            for b in &blocks {
+                if let (Some(s), None) = (&b.speaker, b.role) {
+                    push_unique(&mut speakers, s);
+                }
+            }
+            blocks
+        }
+        None => {
+            let main = speakers.first().cloned();
+            classify_with_main(&lines(&body), false, &mut speakers, main.as_deref())
+        }
+    };
     Ok(Item {
         id,
         title,
@@ -183,8 +253,68 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
     })
 }
 
+/// The `blocks` of a line, as `show --json` writes them, if it has them:
+/// each of a known kind with its text, cue offsets inside the text and in
+/// order. They are taken when their text is the body's (the body was not
+/// edited since), else the body is split anew.
+fn given_blocks(
+    v: Option<&Value>,
+    body: &str,
+    loc: &Location,
+) -> Result<Option<Vec<crate::item::Block>>, IngestError> {
+    let Some(v) = v.filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let bad = |detail: String| IngestError::Field {
+        loc: loc.clone(),
+        field: "blocks",
+        detail,
+    };
+    let blocks: Vec<crate::item::Block> = serde_json::from_value(v.clone())
+        .map_err(|e| bad(format!("{e}; expected blocks as `show --json` writes them")))?;
+    for (i, b) in blocks.iter().enumerate() {
+        let mut last = 0;
+        for c in &b.cues {
+            let at = usize::try_from(c[0]).unwrap_or(usize::MAX);
+            if at > b.text.len() || !b.text.is_char_boundary(at) || c[0] < last {
+                return Err(bad(format!(
+                    "block {}: cue offset {} is not in order inside its text of {} bytes",
+                    i + 1,
+                    c[0],
+                    b.text.len()
+                )));
+            }
+            last = c[0];
+        }
+    }
+    let same = crate::item::Item {
+        id: String::new(),
+        title: String::new(),
+        date: None,
+        program: None,
+        speakers: Vec::new(),
+        blocks,
+        source: String::new(),
+        media: None,
+    };
+    if blocks_text_matches(&same, body) {
+        Ok(Some(same.blocks))
+    } else {
+        Ok(None)
+    }
+}
+
+/// Whether the blocks hold the body's text (white space aside).
+fn blocks_text_matches(item: &crate::item::Item, body: &str) -> bool {
+    let text = item.body_text();
+    let a: Vec<&str> = text.split_whitespace().collect();
+    let b: Vec<&str> = body.split_whitespace().collect();
+    !item.blocks.is_empty() && a == b
+}
+
 fn push_unique(v: &mut Vec<String>, s: &str) {
-    let s = s.trim();
+    // "Dr. Alice Weidel" in the field, "Alice Weidel" in the turns: one.
+    let s = super::turns::without_titles(s);
     if !s.is_empty() && !v.iter().any(|x| x == s) {
         v.push(s.to_string());
     }
@@ -219,6 +349,7 @@ fn kind_of(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::item::BlockKind;
 
     fn parse(text: &str) -> Result<Item, IngestError> {
         parse_line(text, &Location::line(Path::new("a.jsonl"), 7), "a")
@@ -257,6 +388,58 @@ mod tests {
     }
 
     #[test]
+    fn empty_and_overlong_ids_are_refused_by_line() {
+        let e = parse(r#"{"id":"","body":"Die Rente steigt."}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "a.jsonl:7: field \"id\": empty id; give the item an id, or leave \"id\" out to have one derived from its content"
+        );
+        let long = "Rentenanpassung".repeat(70);
+        let line = serde_json::json!({"id": long, "body": "Die Rente steigt."}).to_string();
+        let e = parse(&line).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("a.jsonl:7: field \"id\": id of 1050 bytes, more than the 1024 bytes"),
+            "{e}"
+        );
+        let ok = "Rentenanpassung".repeat(68);
+        let line = serde_json::json!({"id": ok, "body": "Die Rente steigt."}).to_string();
+        assert_eq!(parse(&line).unwrap().id.len(), 1020);
+    }
+
+    #[test]
+    fn blocks_as_show_writes_them_are_kept() {
+        let v = serde_json::json!({
+            "id": "s1",
+            "body": "Handelspolitik\n\nDie Zölle steigen.\n\nJens Riewa: Guten Abend.",
+            "blocks": [
+                {"kind": "kicker", "text": "Handelspolitik"},
+                {"kind": "lead", "text": "Die Zölle steigen.", "start_ms": 1000, "end_ms": 2000, "cues": [[0, 1000], [4, 1500]]},
+                {"kind": "turn", "text": "Guten Abend.", "speaker": "Jens Riewa"}
+            ]
+        });
+        let item = parse(&v.to_string()).unwrap();
+        assert_eq!(item.blocks[0].kind, BlockKind::Kicker);
+        assert_eq!(item.blocks[1].time_at(5), Some(1500));
+        assert_eq!(item.speakers, ["Jens Riewa"]);
+        // An edited body is split anew; offsets outside the text are refused.
+        let mut edited = v.clone();
+        edited["body"] = "Die Zölle steigen weiter.".into();
+        assert_eq!(
+            parse(&edited.to_string()).unwrap().blocks[0].kind,
+            BlockKind::Paragraph
+        );
+        let mut bad = v.clone();
+        bad["blocks"][1]["cues"] = serde_json::json!([[99, 1000]]);
+        let e = parse(&bad.to_string()).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("field \"blocks\": block 2: cue offset 99"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn derived_ids_are_stable() {
         let a = parse(r#"{"title":"T","body":"B","date":"2024-01-02"}"#).unwrap();
         let b = parse(r#"{"body":"B","date":"2024-01-02","title":"T","x":1}"#).unwrap();
@@ -269,6 +452,13 @@ mod tests {
         let body = "Präsidentin Bärbel Bas: Das Wort hat die Kollegin Weidel.\n\n(Beifall bei der AfD)\n\nDr. Alice Weidel (AfD): Frau Präsidentin! Meine Damen und Herren!";
         let v = serde_json::json!({"id": "bt-1", "body": body, "speaker": "Alice Weidel"});
         let item = parse(&v.to_string()).unwrap();
-        assert_eq!(item.speakers, vec!["Alice Weidel", "Bärbel Bas"]);
+        // The chair is a role, not a speaker; the title is no part of the name.
+        assert_eq!(item.speakers, vec!["Alice Weidel"]);
+        assert_eq!(item.blocks[0].role, Some(crate::item::Role::Chair));
+        let v = serde_json::json!({"id": "bt-2", "body": body, "speaker": "Dr. Alice Weidel"});
+        assert_eq!(
+            parse(&v.to_string()).unwrap().speakers,
+            vec!["Alice Weidel"]
+        );
     }
 }

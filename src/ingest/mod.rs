@@ -17,13 +17,15 @@
 //! (`data/news/dlf-2024-11-06-wahl-usa.txt` → `dlf-2024-11-06-wahl-usa`).
 //! A JSON Lines item keeps its `id`; one without gets `<file name without
 //! extension>#<12 hex digits of SHA-256 over title, date and body>`. Two
-//! items with the same id in one run: the later replaces the earlier, and
-//! the run says so.
+//! items with the same id in one file: the later replaces the earlier; in
+//! two files: the item of the file whose path sorts first is kept (also
+//! across runs, so an edit does not swap them), and the run says so.
 
 pub mod blocks;
 pub mod clean;
 pub mod decode;
 pub mod jsonl;
+pub mod read;
 pub mod subtitle;
 pub mod text;
 pub mod ttml;
@@ -117,6 +119,27 @@ fn format_of(name: &str) -> Option<(Format, usize)> {
     None
 }
 
+/// A file name as text. A name that is not UTF-8 (Latin-1 `M\xfcller.txt`
+/// from an old archive) is decoded as Windows-1252, so that `Müller`,
+/// `Möller` and `Mäller` stay three ids rather than one `M\u{fffd}ller`.
+pub fn name_text(name: &std::ffi::OsStr) -> String {
+    if let Some(s) = name.to_str() {
+        return s.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        encoding_rs::WINDOWS_1252
+            .decode_without_bom_handling(name.as_bytes())
+            .0
+            .into_owned()
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_string_lossy().into_owned()
+    }
+}
+
 fn strip_ext(rel: &str, ext_len: usize) -> String {
     rel[..rel.len() - ext_len].to_string()
 }
@@ -124,6 +147,11 @@ fn strip_ext(rel: &str, ext_len: usize) -> String {
 /// Find the files to read below the inputs.
 pub fn walk(inputs: &[PathBuf]) -> Walk {
     let mut w = Walk::default();
+    // A file named twice (or found twice, below two inputs) is read once.
+    let mut seen = std::collections::HashSet::new();
+    let mut first_time = |path: &Path| {
+        seen.insert(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+    };
     for input in inputs {
         let meta = match std::fs::metadata(input) {
             Ok(m) => m,
@@ -135,18 +163,21 @@ pub fn walk(inputs: &[PathBuf]) -> Walk {
                 continue;
             }
         };
+        if !meta.is_dir()
+            && let Err(e) = read::check_regular(input, &meta)
+        {
+            w.errors.push(e);
+            continue;
+        }
         if meta.is_file() {
-            let name = input
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            if !first_time(input) {
+                continue;
+            }
+            let name = input.file_name().map(name_text).unwrap_or_default();
             let (format, id) = match format_of(&name) {
                 Some((f, ext_len)) => (f, strip_ext(&name, ext_len)),
                 None => {
-                    let stem = input
-                        .file_stem()
-                        .map(|n| n.to_string_lossy().into_owned())
-                        .unwrap_or_default();
+                    let stem = input.file_stem().map(name_text).unwrap_or_default();
                     (sniff(input), stem)
                 }
             };
@@ -193,11 +224,20 @@ pub fn walk(inputs: &[PathBuf]) -> Walk {
                     continue;
                 }
             };
-            if !entry.file_type().is_file() {
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            if let Ok(meta) = entry.metadata()
+                && let Err(e) = read::check_regular(entry.path(), &meta)
+            {
+                w.errors.push(e);
                 continue;
             }
             let path = entry.path();
-            let name = entry.file_name().to_string_lossy();
+            if !first_time(path) {
+                continue;
+            }
+            let name = name_text(entry.file_name());
             match format_of(&name) {
                 Some((Format::Ttml, _))
                     if name.to_lowercase().ends_with(".xml") && !sniff_ttml(path) =>
@@ -256,6 +296,17 @@ fn sniff(path: &Path) -> Format {
 /// fills in date and programme where the file has none (`index --date`,
 /// `--program`).
 pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
+    read_source_counted(src, given, sink, &std::sync::atomic::AtomicU64::new(0));
+}
+
+/// [`read_source`], adding the bytes of the file read so far to `read`
+/// as it goes (JSON Lines are read as a stream; other files at once).
+pub fn read_source_counted(
+    src: &Source,
+    given: &Meta,
+    sink: &mut dyn FnMut(Event),
+    read: &std::sync::atomic::AtomicU64,
+) {
     let loc = Location::file(&src.path);
     let io_err = |source| IngestError::Io {
         loc: loc.clone(),
@@ -291,16 +342,18 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
             }
         }
         Format::JsonLines | Format::JsonLinesGz => {
-            let file = match std::fs::File::open(&src.path) {
+            let file = match read::open(&src.path) {
                 Ok(f) => f,
-                Err(e) => return sink(Event::Error(io_err(e))),
+                Err(e) => return sink(Event::Error(e)),
             };
-            let inner: Box<dyn Read> = if src.format == Format::JsonLinesGz {
+            let file = read::Counted::new(file, read);
+            let inner: Box<dyn Read + '_> = if src.format == Format::JsonLinesGz {
                 Box::new(flate2::read::MultiGzDecoder::new(file))
             } else {
                 Box::new(file)
             };
-            let mut reader: Box<dyn BufRead> = Box::new(BufReader::with_capacity(1 << 16, inner));
+            let mut reader: Box<dyn BufRead + '_> =
+                Box::new(BufReader::with_capacity(1 << 16, inner));
             // UTF-16 with a BOM (PowerShell's Out-File writes it): decode
             // the whole file, then read its lines as UTF-8.
             let head = reader
@@ -313,8 +366,21 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
                 && enc != encoding_rs::UTF_8
             {
                 let mut bytes = Vec::new();
-                if let Err(e) = reader.read_to_end(&mut bytes) {
+                if let Err(e) = reader
+                    .by_ref()
+                    .take(read::MAX_FILE_BYTES + 1)
+                    .read_to_end(&mut bytes)
+                {
                     return sink(Event::Error(io_err(e)));
+                }
+                if bytes.len() as u64 > read::MAX_FILE_BYTES {
+                    return sink(Event::Error(IngestError::Format {
+                        loc,
+                        detail: format!(
+                            "UTF-16 file of more than {} MB, which is read whole; skipped. Convert it to UTF-8, which is read line by line",
+                            read::MAX_FILE_BYTES >> 20
+                        ),
+                    }));
                 }
                 let (text, _) = enc.decode_with_bom_removal(&bytes);
                 sink(Event::Warning(
@@ -328,10 +394,11 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
             }
             let mut legacy_line = None;
             let mut any = false;
-            let result = jsonl::read_jsonl(
+            let result = jsonl::read_jsonl_from(
                 &mut reader,
                 &src.path,
                 &src.id,
+                src.format == Format::JsonLinesGz,
                 &mut |r| {
                     any = true;
                     match r {
@@ -361,10 +428,10 @@ pub fn read_source(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
 /// file that cannot be read or decoded an error (and `None`).
 fn read_text_file(src: &Source, sink: &mut dyn FnMut(Event)) -> Option<decode::Decoded> {
     let loc = Location::file(&src.path);
-    let bytes = match std::fs::read(&src.path) {
+    let bytes = match read::read_whole(&src.path, read::MAX_FILE_BYTES) {
         Ok(b) => b,
-        Err(source) => {
-            sink(Event::Error(IngestError::Io { loc, source }));
+        Err(e) => {
+            sink(Event::Error(e));
             return None;
         }
     };
@@ -375,7 +442,20 @@ fn read_text_file(src: &Source, sink: &mut dyn FnMut(Event)) -> Option<decode::D
             return None;
         }
     };
-    if let Some(enc) = decoded.encoding {
+    if !decoded.legacy_lines.is_empty() {
+        let lines = decode::line_ranges(&decoded.legacy_lines);
+        let s = if decoded.legacy_lines.len() == 1 {
+            ""
+        } else {
+            "s"
+        };
+        sink(Event::Warning(
+            loc,
+            format!(
+                "mixed encodings: line{s} {lines} not UTF-8, decoded as windows-1252, the others as UTF-8. Convert the file to UTF-8 to silence this"
+            ),
+        ));
+    } else if let Some(enc) = decoded.encoding {
         sink(Event::Warning(
             loc,
             format!("not UTF-8; decoded as {enc}. Convert the file to UTF-8 to silence this"),
@@ -411,11 +491,7 @@ fn read_subtitle(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
             return;
         }
     };
-    let stem = src
-        .path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = src.path.file_name().map(name_text).unwrap_or_default();
     let stem = stem
         .rsplit_once('.')
         .map_or(stem.as_str(), |(s, _)| s)
@@ -441,11 +517,11 @@ fn read_subtitle(src: &Source, given: &Meta, sink: &mut dyn FnMut(Event)) {
 /// were indexed.
 pub fn fingerprint(path: &Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
-    let mut f = std::fs::File::open(path)?;
+    let mut f = read::open(path).map_err(|e| std::io::Error::other(e.to_string()))?;
     let mut h = Sha256::new();
     let mut side = path.as_os_str().to_owned();
     side.push(".json");
-    if let Ok(b) = std::fs::read(&side) {
+    if let Ok(b) = read::read_whole(Path::new(&side), read::MAX_FILE_BYTES) {
         h.update(&b);
         h.update(b"\0sidecar\0");
     }
@@ -458,4 +534,54 @@ pub fn fingerprint(path: &Path) -> std::io::Result<String> {
         h.update(&buf[..n]);
     }
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    #[test]
+    fn progress_moves_within_one_large_file() {
+        // Issue 12, row 23: the bar stayed at 0 until the file was done.
+        use std::io::Write;
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("gross.jsonl.gz");
+        let mut gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        for i in 0..20_000 {
+            let body = format!("Die Rente steigt im Jahr {i} um {} Prozent.", i % 7);
+            writeln!(
+                gz,
+                "{}",
+                serde_json::json!({"id": format!("r{i}"), "body": body})
+            )
+            .unwrap();
+        }
+        gz.finish().unwrap();
+        let walk = walk(&[path]);
+        let src = &walk.sources[0];
+        let read = AtomicU64::new(0);
+        let mut seen = Vec::new();
+        read_source_counted(
+            src,
+            &Meta::default(),
+            &mut |ev| {
+                if let Event::Item(_) = ev {
+                    seen.push(read.load(Ordering::Relaxed));
+                }
+            },
+            &read,
+        );
+        assert_eq!(seen.len(), 20_000);
+        let between = seen.iter().filter(|&&n| n > 0 && n < src.size).count();
+        assert!(
+            between > 10_000,
+            "{between} of 20000 items saw progress inside the file"
+        );
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(read.load(Ordering::Relaxed), src.size);
+    }
 }

@@ -410,16 +410,10 @@ pub fn meta_from_sidecar(path: &Path) -> Result<Option<Meta>, IngestError> {
     let mut name = path.as_os_str().to_owned();
     name.push(".json");
     let side = std::path::PathBuf::from(name);
-    let bytes = match std::fs::read(&side) {
-        Ok(b) => b,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => {
-            return Err(IngestError::Io {
-                loc: Location::file(&side),
-                source,
-            });
-        }
-    };
+    if !side.exists() {
+        return Ok(None);
+    }
+    let bytes = super::read::read_whole(&side, super::read::MAX_FILE_BYTES)?;
     #[derive(serde::Deserialize)]
     struct Side {
         date: Option<String>,

@@ -13,6 +13,10 @@ use crate::error::{IngestError, Location};
 use std::collections::HashMap;
 use std::path::Path;
 
+/// How deep elements may nest in a TTML document. EBU-TT-D nests
+/// `tt/body/div/p/span` and a `span` or two inside: 100 is far more.
+pub const MAX_DEPTH: usize = 100;
+
 const TTML_NS: &str = "http://www.w3.org/ns/ttml";
 const TTP_NS: &str = "http://www.w3.org/ns/ttml#parameter";
 const TTS_NS: &str = "http://www.w3.org/ns/ttml#styling";
@@ -91,6 +95,20 @@ pub fn parse_ttml(text: &str, path: &Path) -> Result<Parsed, IngestError> {
             detail: format!("not well-formed XML ({e}); expected an EBU-TT-D (TTML) document"),
         }
     })?;
+    // The cue text is collected by recursion: bound the nesting first
+    // (10,000 nested <span>s overflowed the reader thread's stack).
+    // (ancestors counted up to the bound: at most 101 steps an element).
+    if let Some(n) = doc
+        .descendants()
+        .find(|n| n.is_element() && n.ancestors().take(MAX_DEPTH + 2).count() > MAX_DEPTH + 1)
+    {
+        return Err(IngestError::Format {
+            loc: Location::line(path, u64::from(doc.text_pos_at(n.range().start).row)),
+            detail: format!(
+                "XML elements nested more than {MAX_DEPTH} deep; skipped. EBU-TT-D nests a few levels"
+            ),
+        });
+    }
     let root = doc.root_element();
     if root.tag_name().name() != "tt" {
         return Err(IngestError::Format {
@@ -293,6 +311,31 @@ mod tests {
         assert!(msg.contains("not well-formed XML"), "{msg}");
         let err = parse_ttml("<html/>", Path::new("t.xml")).unwrap_err();
         assert!(err.to_string().contains("<html>"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_with_the_line() {
+        let deep = |n: usize| {
+            format!(
+                "<tt:tt xmlns:tt=\"http://www.w3.org/ns/ttml\">\n<tt:body><tt:div>\n<tt:p begin=\"1s\" end=\"2s\">{}Tor{}</tt:p></tt:div></tt:body></tt:tt>",
+                "<tt:span>".repeat(n),
+                "</tt:span>".repeat(n)
+            )
+        };
+        // On a thread with a small stack, as a reader thread might have.
+        let handle = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || {
+                let err = parse_ttml(&deep(10_000), Path::new("tief.ttml")).unwrap_err();
+                assert_eq!(
+                    err.to_string(),
+                    "tief.ttml:3: XML elements nested more than 100 deep; skipped. EBU-TT-D nests a few levels"
+                );
+                let ok = parse_ttml(&deep(90), Path::new("tief.ttml")).unwrap();
+                assert_eq!(ok.cues[0].text, "Tor");
+            })
+            .unwrap();
+        handle.join().unwrap();
     }
 
     #[test]

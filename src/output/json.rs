@@ -7,6 +7,8 @@ use crate::index::stats::Stats;
 use crate::item::{BlockKind, Item};
 use crate::search::Hits;
 use crate::search::facets::{Facets, Trend};
+use crate::search::kwic::Concordance;
+use crate::search::share::Table;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::time::Duration;
@@ -62,6 +64,8 @@ struct HitOut<'a> {
     snippets: Vec<SnippetOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     repeats: Option<RepeatsOut<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<&'a crate::search::explain::Explanation>,
 }
 
 #[derive(Serialize)]
@@ -146,6 +150,7 @@ impl<W: Write> Printer for JsonPrinter<W> {
                         })
                         .collect(),
                 }),
+                explain: h.explain.as_ref(),
             })?;
         }
         self.line(&SummaryOut {
@@ -177,4 +182,123 @@ impl<W: Write> Printer for JsonPrinter<W> {
         self.line(trend)?;
         self.out.flush()
     }
+
+    fn trend_table(&mut self, t: &Table) -> io::Result<()> {
+        let buckets: Vec<TableBucketOut> = t
+            .periods
+            .iter()
+            .enumerate()
+            .map(|(p, (key, start))| TableBucketOut {
+                key,
+                start: start.to_string(),
+                counts: t.series.iter().map(|s| s.counts[p]).collect(),
+                items: t.items.as_ref().map(|i| i[p]),
+                shares: t
+                    .per
+                    .map(|_| (0..t.series.len()).map(|q| t.share(q, p)).collect()),
+            })
+            .collect();
+        self.line(&TableOut {
+            by: t.by,
+            per: t.per,
+            queries: t
+                .series
+                .iter()
+                .map(|s| SeriesOut {
+                    query: &s.query,
+                    total: s.total,
+                    undated: s.undated,
+                })
+                .collect(),
+            buckets,
+        })?;
+        self.out.flush()
+    }
+
+    fn kwic(&mut self, c: &Concordance) -> io::Result<()> {
+        for l in &c.lines {
+            self.line(&KwicLineOut {
+                kind: "line",
+                left: &l.left,
+                matched: &l.matched,
+                right: &l.right,
+                form: l.form.name(),
+                query_word: &l.query_word,
+                id: &l.id,
+                date: l.date.map(|d| d.to_string()),
+                program: l.program.as_deref(),
+                speaker: l.speaker.as_deref(),
+                start: seconds(l.start_ms),
+                rank: l.rank,
+            })?;
+        }
+        self.line(&KwicSummaryOut {
+            kind: "summary",
+            query: &c.query,
+            occurrences: c.occurrences,
+            returned: c.lines.len(),
+            items: c.items,
+            items_read: c.items_read,
+        })?;
+        self.out.flush()
+    }
+}
+
+/// A line of `kwic --json` (schema/kwic.v1.schema.json).
+#[derive(Serialize)]
+struct KwicLineOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    left: &'a str,
+    #[serde(rename = "match")]
+    matched: &'a str,
+    right: &'a str,
+    form: &'static str,
+    query_word: &'a str,
+    id: &'a str,
+    date: Option<String>,
+    program: Option<&'a str>,
+    speaker: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<f64>,
+    rank: usize,
+}
+
+/// The summary line of `kwic --json`.
+#[derive(Serialize)]
+struct KwicSummaryOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    query: &'a str,
+    occurrences: usize,
+    returned: usize,
+    items: usize,
+    items_read: usize,
+}
+
+/// `trend A B --json` and `trend --per N --json` (schema/trend.v2.schema.json).
+#[derive(Serialize)]
+struct TableOut<'a> {
+    by: crate::search::facets::Interval,
+    per: Option<u32>,
+    queries: Vec<SeriesOut<'a>>,
+    buckets: Vec<TableBucketOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct SeriesOut<'a> {
+    query: &'a str,
+    total: u64,
+    undated: u64,
+}
+
+#[derive(Serialize)]
+struct TableBucketOut<'a> {
+    key: &'a str,
+    start: String,
+    counts: Vec<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shares: Option<Vec<Option<f64>>>,
 }

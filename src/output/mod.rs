@@ -1,7 +1,9 @@
 //! Output: hits, items and statistics as terminal text or JSON Lines.
 //! Only this module writes to stdout.
 
+pub mod csv;
 pub mod json;
+pub mod manual;
 pub mod safe;
 pub mod terminal;
 
@@ -9,6 +11,8 @@ use crate::index::stats::Stats;
 use crate::item::Item;
 use crate::search::Hits;
 use crate::search::facets::Trend;
+use crate::search::kwic::Concordance;
+use crate::search::share::Table;
 use std::fmt;
 use std::io;
 use std::time::Duration;
@@ -29,6 +33,20 @@ pub trait Printer {
     fn stats(&mut self, stats: &Stats) -> io::Result<()>;
     /// Print a trend: matching items per period.
     fn trend(&mut self, trend: &Trend) -> io::Result<()>;
+    /// Print several trends side by side, with shares (`trend A B --per N`).
+    fn trend_table(&mut self, _table: &Table) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this output has no form for trends side by side",
+        ))
+    }
+    /// Print a concordance (keyword in context).
+    fn kwic(&mut self, _concordance: &Concordance) -> io::Result<()> {
+        Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "this output has no concordance form",
+        ))
+    }
 }
 
 /// Cut `text` into its plain and marked pieces, in order: `marks` are

@@ -5,6 +5,8 @@ use crate::index::stats::Stats;
 use crate::item::{BlockKind, Item, clock};
 use crate::search::Hits;
 use crate::search::facets::Trend;
+use crate::search::kwic::{Concordance, Form};
+use crate::search::share::Table;
 use std::io;
 use std::time::Duration;
 use termcolor::{Color, ColorSpec, WriteColor};
@@ -50,6 +52,59 @@ fn fg(color: Color) -> ColorSpec {
     let mut c = ColorSpec::new();
     c.set_fg(Some(color));
     c
+}
+
+impl<W: WriteColor> TerminalPrinter<W> {
+    /// `search --explain`: the scores, then a line per form found.
+    fn explanation(
+        &mut self,
+        e: &crate::search::explain::Explanation,
+        pad: &str,
+    ) -> io::Result<()> {
+        let score = e
+            .score
+            .map_or("– (sorted by date)".to_string(), |s| format!("{s:.3}"));
+        let bonus = e.score.map_or(0.0, |s| s - e.bm25);
+        let how = if bonus > 1e-3 {
+            format!(
+                " = BM25 {:.3} + {} × passage {:.3}",
+                e.bm25, e.passage_weight, e.passage
+            )
+        } else {
+            format!(
+                " = BM25 {:.3} (passage {:.3}, not reranked)",
+                e.bm25, e.passage
+            )
+        };
+        write!(self.out, "{pad}")?;
+        self.styled(&format!("why: score {score}{how}\n"), &dim())?;
+        for f in &e.found {
+            write!(self.out, "{pad}     ")?;
+            let spellings: Vec<String> = f.spellings.iter().map(|s| format!("\"{s}\"")).collect();
+            let label = f.kind.name().replace('_', " ");
+            let label = if f.kind == crate::search::explain::Kind::Phonetic {
+                "phonetic (name variant)".to_string()
+            } else if f.kind.matches() {
+                label
+            } else {
+                format!("{label}, ranks only")
+            };
+            let line = format!(
+                "{} → {} ×{} [{label}] weight {} · idf {:.2}\n",
+                f.query_word,
+                spellings.join(", "),
+                f.count,
+                f.weight,
+                f.idf
+            );
+            if f.kind.matches() {
+                write!(self.out, "{line}")?;
+            } else {
+                self.styled(&line, &dim())?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Width of the longest bar of a trend, in characters.
@@ -163,6 +218,9 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
                 }
                 self.marked(&s.text, &s.highlights, &ColorSpec::new())?;
                 writeln!(self.out)?;
+            }
+            if let Some(e) = &h.explain {
+                self.explanation(e, &pad)?;
             }
             writeln!(self.out)?;
         }
@@ -292,6 +350,149 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
             summary.push_str(&format!(", {} undated (not shown)", t.undated));
         }
         self.styled(&format!("{summary}\n"), &dim())?;
+        self.out.flush()
+    }
+
+    fn trend_table(&mut self, t: &Table) -> io::Result<()> {
+        let unit = match t.per {
+            Some(1000) => "‰".to_string(),
+            Some(100) => "%".to_string(),
+            Some(n) => format!("per {n}"),
+            None => String::new(),
+        };
+        let share = |q: usize, p: usize| {
+            t.share(q, p)
+                .map_or("–".to_string(), |x| format!("{x:.2} {unit}"))
+        };
+        // Columns: the period, the items (with --per), then per query its
+        // count and (with --per) its share, each as wide as its widest cell.
+        let mut head = vec!["period".to_string()];
+        let mut rows: Vec<Vec<String>> = t.periods.iter().map(|(k, _)| vec![k.clone()]).collect();
+        if let Some(items) = &t.items {
+            head.push("items".to_string());
+            for (row, n) in rows.iter_mut().zip(items) {
+                row.push(n.to_string());
+            }
+        }
+        for (q, s) in t.series.iter().enumerate() {
+            head.push(s.query.clone());
+            if t.per.is_some() {
+                head.push(unit.clone());
+            }
+            for (p, row) in rows.iter_mut().enumerate() {
+                row.push(s.counts[p].to_string());
+                if t.per.is_some() {
+                    row.push(share(q, p));
+                }
+            }
+        }
+        let chars = |s: &str| s.chars().count();
+        let widths: Vec<usize> = (0..head.len())
+            .map(|c| {
+                rows.iter()
+                    .map(|r| chars(&r[c]))
+                    .chain([chars(&head[c])])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let cell = |c: usize, text: &str| {
+            let pad = " ".repeat(widths[c] - chars(text));
+            if c == 0 {
+                format!("{text}{pad}")
+            } else {
+                format!("{pad}{text}")
+            }
+        };
+        let mut bold = ColorSpec::new();
+        bold.set_bold(true);
+        let line: Vec<String> = head.iter().enumerate().map(|(c, h)| cell(c, h)).collect();
+        self.styled(&format!("{}\n", line.join("  ")), &bold)?;
+        for row in &rows {
+            self.styled(&cell(0, &row[0]), &fg(Color::Green))?;
+            let rest: Vec<String> = row
+                .iter()
+                .enumerate()
+                .skip(1)
+                .map(|(c, x)| cell(c, x))
+                .collect();
+            writeln!(self.out, "  {}", rest.join("  "))?;
+        }
+        for s in &t.series {
+            let noun = if s.total == 1 { "item" } else { "items" };
+            let mut summary = format!("{}: {} matching {noun}", s.query, s.total);
+            if s.undated > 0 {
+                summary.push_str(&format!(", {} undated (not shown)", s.undated));
+            }
+            self.styled(&format!("{summary}\n"), &dim())?;
+        }
+        if let (Some(n), Some(_)) = (t.per, &t.items) {
+            self.styled(
+                &format!(
+                    "{unit}: matching items per {n} items of the period that pass the filters\n"
+                ),
+                &dim(),
+            )?;
+        }
+        self.out.flush()
+    }
+
+    fn kwic(&mut self, c: &Concordance) -> io::Result<()> {
+        // Aligned on the match: the left context right-aligned to the
+        // widest shown, the match, the right context padded likewise.
+        let chars = |s: &str| s.chars().count();
+        let lw = c.lines.iter().map(|l| chars(&l.left)).max().unwrap_or(0);
+        let rw = c.lines.iter().map(|l| chars(&l.right)).max().unwrap_or(0);
+        let mw = c.lines.iter().map(|l| chars(&l.matched)).max().unwrap_or(0);
+        let mut hit = fg(Color::Red);
+        hit.set_bold(true);
+        for l in &c.lines {
+            let pad = lw - chars(&l.left);
+            write!(self.out, "{}{}", " ".repeat(pad), l.left)?;
+            self.styled(&l.matched, &hit)?;
+            let pad = (mw - chars(&l.matched)) + (rw - chars(&l.right));
+            write!(self.out, "{}{}  ", l.right, " ".repeat(pad))?;
+            let date = l.date.map_or("undated".to_string(), |d| d.to_string());
+            self.styled(&date, &fg(Color::Green))?;
+            if let Some(p) = &l.program {
+                self.styled(" · ", &dim())?;
+                self.styled(p, &fg(Color::Cyan))?;
+            }
+            if let Some(sp) = &l.speaker {
+                self.styled(" · ", &dim())?;
+                self.styled(sp, &fg(Color::Yellow))?;
+            }
+            if let Some(ms) = l.start_ms {
+                self.styled(" · ", &dim())?;
+                self.styled(&clock(ms), &fg(Color::Blue))?;
+            }
+            self.styled(" · ", &dim())?;
+            self.styled(&l.id, &fg(Color::Magenta))?;
+            if l.form != Form::Word {
+                self.styled(&format!(" [{}]", l.form.name().replace('_', " ")), &dim())?;
+            }
+            writeln!(self.out)?;
+        }
+        if c.occurrences > 0 {
+            let lines = if c.occurrences == 1 {
+                "occurrence"
+            } else {
+                "occurrences"
+            };
+            let items = if c.items == 1 { "item" } else { "items" };
+            let shown = if c.lines.len() < c.occurrences {
+                format!(" · {} shown (--limit)", c.lines.len())
+            } else {
+                String::new()
+            };
+            self.styled(
+                &format!(
+                    "{} {lines} in {} matching {items}{shown}\n",
+                    c.occurrences, c.items
+                ),
+                &dim(),
+            )?;
+        }
         self.out.flush()
     }
 

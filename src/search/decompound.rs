@@ -7,7 +7,7 @@
 //! [`MIN_PART`] letters long, so no junk fragments ("sporthalle" → "e").
 //! German linking elements ("Friedens-", "Plagiats-") are tried off.
 
-use crate::analysis::Analyzer;
+use crate::analysis::{Analyzer, lexicon};
 
 /// Shortest part, in letters.
 pub const MIN_PART: usize = 4;
@@ -35,7 +35,9 @@ pub fn split(analyzer: &Analyzer, word: &str, df: &dyn Fn(&str) -> u64) -> Optio
     best(analyzer, &chars, df, MAX_PARTS).map(|(parts, _)| parts)
 }
 
-/// The part's normalised form and frequency, if it is a word of the index.
+/// The part's normalised form and frequency in the index, if it is a word:
+/// of the index (in at least [`MIN_DF`] items) or of German (the built-in
+/// [`lexicon`]), so that a small archive splits as a large one does.
 fn part(analyzer: &Analyzer, raw: &[char], df: &dyn Fn(&str) -> u64) -> Option<(String, u64)> {
     if raw.len() < MIN_PART {
         return None;
@@ -43,7 +45,7 @@ fn part(analyzer: &Analyzer, raw: &[char], df: &dyn Fn(&str) -> u64) -> Option<(
     let s: String = raw.iter().collect();
     let t = analyzer.normalize(&s)?;
     let n = df(&t);
-    (n >= MIN_DF && t.chars().count() >= 3).then_some((t, n))
+    ((n >= MIN_DF || lexicon::knows(&t)) && t.chars().count() >= 3).then_some((t, n))
 }
 
 fn best(
@@ -86,8 +88,8 @@ fn best(
     found
 }
 
-/// The terms of the dictionary that start with a prefix, at most so many,
-/// with their document frequencies.
+/// The terms of the dictionary that start (or, for [`heads`], end) with a
+/// string, at most so many, with their document frequencies.
 pub type Prefixed<'a> = dyn Fn(&str, usize) -> Vec<(String, u64)> + 'a;
 
 /// Most compounds a word is widened to.
@@ -120,7 +122,7 @@ pub fn compounds(
     }
     let mut candidates: Vec<(String, u64)> = prefixed(stem, MAX_SCANNED)
         .into_iter()
-        .filter(|(t, n)| *n >= MIN_DF && t.len() > stem.len())
+        .filter(|(t, n)| *n >= 1 && t.len() > stem.len())
         .collect();
     candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     // Most frequent first, and only so many checked: each check looks the
@@ -137,6 +139,62 @@ pub fn compounds(
         })
         .take(MAX_COMPOUNDS)
         .map(|(t, _)| t)
+        .collect()
+}
+
+/// Shortest word whose compounds it ends are looked for, in letters of its
+/// normalised form ("Haus" → "Krankenhaus"; not "Amt").
+pub const MIN_HEAD: usize = 4;
+
+/// Most compounds a word is found as the head of.
+pub const MAX_HEADS: usize = 16;
+
+/// Compounds of the vocabulary that end with `stem` after a modifier that
+/// is a word, or words ("mangel" → "pflegekraftemangel", "strass" →
+/// "hauptstrass"; not "strass" for "trass": "s" is no word), most frequent
+/// first, with the modifier's length in letters. `ending` lists the
+/// vocabulary's terms that end with a stem, with their frequencies; `df`
+/// gives one term's frequency.
+pub fn heads(
+    analyzer: &Analyzer,
+    stem: &str,
+    ending: &Prefixed,
+    df: &dyn Fn(&str) -> u64,
+) -> Vec<(String, usize)> {
+    if stem.chars().count() < MIN_HEAD || !stem.chars().all(char::is_alphabetic) {
+        return Vec::new();
+    }
+    let mut candidates = ending(stem, MAX_SCANNED);
+    candidates.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    candidates
+        .into_iter()
+        .take(MAX_CHECKED)
+        .filter_map(|(t, _)| {
+            let chars: Vec<char> = t.chars().collect();
+            let modifier = &chars[..chars.len() - stem.chars().count()];
+            // A linking element that also begins a longer word makes that
+            // the head: "Hauptstraße" is "Haupt" + "Straße", not "Haupts"
+            // + "Trasse".
+            let longer_head = LINKS.iter().filter(|l| !l.is_empty()).any(|link| {
+                let l: Vec<char> = link.chars().collect();
+                modifier.ends_with(&l) && {
+                    let head: Vec<char> = l.iter().copied().chain(stem.chars()).collect();
+                    part(analyzer, &head, df).is_some()
+                }
+            });
+            if longer_head {
+                return None;
+            }
+            let is_word = LINKS.iter().any(|link| {
+                let l: Vec<char> = link.chars().collect();
+                modifier.ends_with(&l) && {
+                    let m = &modifier[..modifier.len() - l.len()];
+                    part(analyzer, m, df).is_some() || best(analyzer, m, df, MAX_PARTS).is_some()
+                }
+            });
+            is_word.then_some((t, modifier.len()))
+        })
+        .take(MAX_HEADS)
         .collect()
 }
 
@@ -240,10 +298,55 @@ mod tests {
     }
 
     #[test]
+    fn compounds_a_word_ends() {
+        let v = vocab(&[
+            "Pflegekräftemangel",
+            "Pflegekräfte",
+            "Hauptstraße",
+            "Straße",
+            "Rohstoffabkommen",
+            "Rohstoff",
+            "Mangel",
+        ]);
+        let a = Analyzer::shared();
+        let df = |t: &str| v.get(t).copied().unwrap_or(0);
+        let ending = |s: &str, limit: usize| -> Vec<(String, u64)> {
+            let mut t: Vec<(String, u64)> = v
+                .iter()
+                .filter(|(k, _)| k.ends_with(s) && k.len() > s.len())
+                .map(|(k, n)| (k.clone(), *n))
+                .collect();
+            t.sort();
+            t.truncate(limit);
+            t
+        };
+        let stem = |w: &str| a.normalize(w).unwrap();
+        let words = |w: &str| -> Vec<String> {
+            heads(a, &stem(w), &ending, &df)
+                .into_iter()
+                .map(|(t, _)| t)
+                .collect()
+        };
+        assert_eq!(words("Mangel"), norm(&["Pflegekräftemangel"]));
+        assert_eq!(words("Strasse"), norm(&["Hauptstraße"]));
+        assert_eq!(words("Abkommen"), norm(&["Rohstoffabkommen"]));
+        // "Trasse" is no head of "Straße": "s" is no word.
+        assert!(words("Trasse").is_empty());
+        // The modifier's length, for marking only the head.
+        assert_eq!(heads(a, &stem("Straße"), &ending, &df)[0].1, "haupt".len());
+    }
+
+    #[test]
     fn no_junk_fragments() {
-        // "halle" is not a word of this index: no split, rather than "sport" + junk.
-        let v = vocab(&["Sport"]);
-        assert_eq!(parts("Sporthalle", &v), None);
+        // "tisiert" is no word of the index nor of German: no split,
+        // rather than "klima" + junk.
+        let v = vocab(&["Klima"]);
+        assert_eq!(parts("klimatisiert", &v), None);
+        // "halle" is no word of this index, but one of German.
+        assert_eq!(
+            parts("Sporthalle", &vocab(&["Sport"])),
+            Some(norm(&["Sport", "Halle"]))
+        );
         assert_eq!(parts("Haus", &vocab(&["Haus"])), None);
         assert_eq!(parts("G7-Gipfel", &vocab(&["Gipfel"])), None);
     }

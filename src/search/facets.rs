@@ -241,14 +241,7 @@ pub fn trend(
     by: Interval,
 ) -> Result<Trend, SearchError> {
     let prepared = prepare(archive, searcher, req)?;
-    let (total, by_day) = searcher
-        .search(&prepared.query, &DayCounts)
-        .map_err(|e| SearchError::Index(archive.tantivy(e)))?;
-    let mut days: Vec<(Day, u64)> = by_day
-        .into_iter()
-        .filter_map(|(d, n)| Some((Day::from_unix_days(d)?, n)))
-        .collect();
-    days.sort_unstable();
+    let (total, days) = day_counts(archive, searcher, &prepared.query)?;
     let dated: u64 = days.iter().map(|(_, n)| n).sum();
     let first = req.from.or(days.first().map(|d| d.0));
     let last = req.to.or(days.last().map(|d| d.0));
@@ -265,9 +258,27 @@ pub fn trend(
     })
 }
 
+/// The items matching `query`: how many in all, and how many on each
+/// day, oldest first.
+pub fn day_counts(
+    archive: &Archive,
+    searcher: &Searcher,
+    query: &dyn Query,
+) -> Result<(u64, Vec<(Day, u64)>), SearchError> {
+    let (total, by_day) = searcher
+        .search(query, &DayCounts)
+        .map_err(|e| SearchError::Index(archive.tantivy(e)))?;
+    let mut days: Vec<(Day, u64)> = by_day
+        .into_iter()
+        .filter_map(|(d, n)| Some((Day::from_unix_days(d)?, n)))
+        .collect();
+    days.sort_unstable();
+    Ok((total, days))
+}
+
 /// The bars from the period of `first` to that of `last`, empty ones
 /// included, summing `days` (sorted) into them.
-fn periods(
+pub fn periods(
     days: &[(Day, u64)],
     by: Interval,
     first: Day,

@@ -2,11 +2,14 @@
 
 pub mod collapse;
 pub mod decompound;
+pub mod explain;
 pub mod facets;
+pub mod kwic;
 pub mod parse;
 pub mod passage;
 pub mod request;
 pub mod said;
+pub mod share;
 pub mod snippet;
 
 pub use request::{DEFAULT_MATCH, Limits, MatchMode, Request, RequestError, Sort};
@@ -42,6 +45,8 @@ pub struct Hit {
     /// Other airings of the same item (near-duplicates) that match too,
     /// when results are collapsed.
     pub repeats: collapse::Repeats,
+    /// Why it is a hit, when asked for ([`explain`]).
+    pub explain: Option<explain::Explanation>,
 }
 
 /// The results of a search.
@@ -116,6 +121,10 @@ pub const SPLIT_WEIGHT: f32 = 0.5;
 
 /// Weight of the compounds a word starts against the word itself.
 pub const COMPOUND_WEIGHT: f32 = 0.1;
+
+/// Weight of the compounds a word ends (it is their head: "Mangel" →
+/// "Pflegekräftemangel") against the word itself.
+pub const HEAD_WEIGHT: f32 = 0.1;
 
 /// Weight of each part of a compound alone, and of the compounds a part
 /// starts ("Plagiatsaffäre" finds "Plagiatsfall" through "Plagiat").
@@ -279,6 +288,13 @@ impl Builder<'_> {
         if positive {
             for t in &tokens {
                 self.mark_term(&t.text);
+                self.marks.origins.insert(
+                    t.text.clone(),
+                    snippet::Origin {
+                        word: text.to_string(),
+                        via: snippet::Via::Stem,
+                    },
+                );
                 self.passage.push((t.text.clone(), 1.0));
             }
         }
@@ -299,27 +315,41 @@ impl Builder<'_> {
             return (clauses, None);
         };
         let phonetic = match field {
-            None if tokens.len() == 1 => self.phonetic(stem, positive),
+            None if tokens.len() == 1 => self.phonetic(stem, text, positive),
             _ => None,
         };
+        let before = self.marks.terms.len();
         let clause = match self.split(text) {
             Some(split) => self.compound(&fields, stem, &split, positive),
             None => {
                 let c = across_fields(&fields, |f| term_query(f, stem));
-                let score = match field {
-                    None => self.with_compounds(c.box_clone(), stem, positive),
-                    Some(_) => c.box_clone(),
-                };
-                Clause { matches: c, score }
+                match field {
+                    None => self.with_compounds(c, stem, positive),
+                    Some(_) => Clause::plain(c),
+                }
             }
         };
+        if positive && self.marks.terms.len() > before {
+            // The compounds this word starts or ends, now marked: theirs.
+            for t in &self.marks.terms {
+                if !self.marks.origins.contains_key(t) {
+                    self.marks.origins.insert(
+                        t.clone(),
+                        snippet::Origin {
+                            word: text.to_string(),
+                            via: snippet::Via::Stem,
+                        },
+                    );
+                }
+            }
+        }
         (vec![with_phonetic(clause, phonetic)], None)
     }
 
     /// Stems of the index that sound like `stem` ("selenski" for
     /// "Selenskyj"), at low weight: all of them add to the score, and those
     /// that are spellings of the word also match it ([`Phonetic`]).
-    fn phonetic(&mut self, stem: &str, positive: bool) -> Option<Phonetic> {
+    fn phonetic(&mut self, stem: &str, word: &str, positive: bool) -> Option<Phonetic> {
         let (pf, boost) = self.archive.schema.phonetic_field()?;
         let variants = self.variants.of(self.analyzer, stem);
         if variants.is_empty() {
@@ -338,6 +368,15 @@ impl Builder<'_> {
             .collect();
         if positive {
             self.marks.terms.extend(spellings.iter().cloned());
+            for v in &spellings {
+                self.marks
+                    .origins
+                    .entry(v.clone())
+                    .or_insert_with(|| snippet::Origin {
+                        word: word.to_string(),
+                        via: snippet::Via::Phonetic,
+                    });
+            }
             self.passage
                 .extend(variants.iter().map(|v| (v.clone(), boost)));
         }
@@ -377,6 +416,9 @@ impl Builder<'_> {
             self.passage
                 .extend(split.iter().map(|v| (v.clone(), SPLIT_WEIGHT)));
         }
+        // The compounds the whole word starts match as for a word that is
+        // not split ("Windkraft" → "Windkraftanlagen").
+        let (whole, heads) = self.widened(stem, positive);
         let mut widened = Vec::new();
         for p in split {
             let compounds = self.compounds(p);
@@ -392,6 +434,12 @@ impl Builder<'_> {
         let matches = across_fields(fields, |f| {
             let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term_query(f, stem))];
             alts.extend(near(f, split).map(|q| (Occur::Should, q)));
+            alts.extend(
+                whole
+                    .iter()
+                    .chain(&heads)
+                    .map(|c| (Occur::Should, term_query(f, c))),
+            );
             Box::new(BooleanQuery::new(alts))
         });
         let score = across_fields(fields, |f| {
@@ -404,7 +452,7 @@ impl Builder<'_> {
                 .chain(&widened)
                 .map(|p| (Occur::Should, term_query(f, p)))
                 .collect();
-            Box::new(BooleanQuery::new(vec![
+            let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![
                 (Occur::Should, term_query(f, stem)),
                 (
                     Occur::Should,
@@ -420,49 +468,120 @@ impl Builder<'_> {
                         PART_WEIGHT,
                     )),
                 ),
-            ]))
+            ];
+            for (terms, weight) in [(&whole, COMPOUND_WEIGHT), (&heads, HEAD_WEIGHT)] {
+                if let Some(any) = any_of(f, terms) {
+                    alts.push((Occur::Should, Box::new(BoostQuery::new(any, weight))));
+                }
+            }
+            Box::new(BooleanQuery::new(alts))
         });
         Clause { matches, score }
     }
 
-    /// A word's score clause, also scoring, at [`COMPOUND_WEIGHT`], the
-    /// compounds of the index that it starts ("Klima" → "Klimawandel").
-    fn with_compounds(
-        &mut self,
-        clause: Box<dyn Query>,
-        stem: &str,
-        positive: bool,
-    ) -> Box<dyn Query> {
-        let compounds = self.compounds(stem);
-        if compounds.is_empty() {
-            return clause;
-        }
-        if positive {
-            self.mark_compounds(stem, &compounds);
-            self.passage
-                .extend(compounds.iter().map(|c| (c.clone(), COMPOUND_WEIGHT)));
+    /// A word's clause, widened to the compounds of the index that it
+    /// starts ("Klima" → "Klimawandel", "Windkraft" → "Windkraftanlagen"):
+    /// for a positive word they match (only the word's part is marked) and
+    /// score at [`COMPOUND_WEIGHT`]; a word the query excludes excludes
+    /// only itself.
+    fn with_compounds(&mut self, clause: Box<dyn Query>, stem: &str, positive: bool) -> Clause {
+        let (compounds, heads) = self.widened(stem, positive);
+        if compounds.is_empty() && heads.is_empty() {
+            return Clause::plain(clause);
         }
         let field = self.archive.fields().text;
-        let any: Vec<(Occur, Box<dyn Query>)> = compounds
-            .iter()
-            .map(|c| (Occur::Should, term_query(field, c)))
-            .collect();
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Should, clause),
-            (
-                Occur::Should,
-                Box::new(BoostQuery::new(
-                    Box::new(BooleanQuery::new(any)),
-                    COMPOUND_WEIGHT,
-                )),
-            ),
-        ]))
+        let mut matches = vec![(Occur::Should, clause.box_clone())];
+        let mut score = vec![(Occur::Should, clause)];
+        for (terms, weight) in [(&compounds, COMPOUND_WEIGHT), (&heads, HEAD_WEIGHT)] {
+            if let Some(any) = any_of(field, terms) {
+                matches.push((Occur::Should, any.box_clone()));
+                score.push((Occur::Should, Box::new(BoostQuery::new(any, weight))));
+            }
+        }
+        Clause {
+            matches: Box::new(BooleanQuery::new(matches)),
+            score: Box::new(BooleanQuery::new(score)),
+        }
+    }
+
+    /// For a positive word, the compounds of the index it starts and those
+    /// it ends, marked as its matches and added to the passage terms.
+    fn widened(&mut self, stem: &str, positive: bool) -> (Vec<String>, Vec<String>) {
+        if !positive {
+            return (Vec::new(), Vec::new());
+        }
+        let word = self
+            .marks
+            .origins
+            .get(stem)
+            .map_or_else(|| stem.to_string(), |o| o.word.clone());
+        let compounds = self.compounds(stem);
+        self.mark_widened(stem, &compounds);
+        for c in &compounds {
+            self.marks
+                .origins
+                .entry(c.clone())
+                .or_insert_with(|| snippet::Origin {
+                    word: word.clone(),
+                    via: snippet::Via::Stem,
+                });
+        }
+        self.passage
+            .extend(compounds.iter().map(|c| (c.clone(), COMPOUND_WEIGHT)));
+        let heads = self.heads(stem);
+        for (c, letters) in &heads {
+            if !self.marks.terms.contains(c) || self.marks.suffixes.contains_key(c) {
+                self.marks.ranking.remove(c);
+                self.marks.terms.insert(c.clone());
+                self.marks.suffixes.insert(c.clone(), *letters);
+                self.marks
+                    .origins
+                    .entry(c.clone())
+                    .or_insert_with(|| snippet::Origin {
+                        word: word.clone(),
+                        via: snippet::Via::Stem,
+                    });
+            }
+        }
+        self.passage
+            .extend(heads.iter().map(|(c, _)| (c.clone(), HEAD_WEIGHT)));
+        (compounds, heads.into_iter().map(|(c, _)| c).collect())
+    }
+
+    /// Compounds of the index that end with this stem ([`decompound::heads`]).
+    fn heads(&self, stem: &str) -> Vec<(String, usize)> {
+        let field = self.archive.fields().text;
+        decompound::heads(
+            self.analyzer,
+            stem,
+            &|s, limit| self.variants.ending_with(s, limit),
+            &|t| {
+                self.searcher
+                    .doc_freq(&Term::from_field_text(field, t))
+                    .unwrap_or(0)
+            },
+        )
+    }
+
+    /// Mark the compounds a word starts as its matches, only as far as the
+    /// word goes (the query's own terms stay marked whole).
+    fn mark_widened(&mut self, stem: &str, compounds: &[String]) {
+        for c in compounds {
+            if !self.marks.terms.contains(c) || self.marks.prefixes.contains_key(c) {
+                self.marks.ranking.remove(c);
+                self.marks.terms.insert(c.clone());
+                let letters = stem.chars().count();
+                let e = self.marks.prefixes.entry(c.clone()).or_insert(letters);
+                *e = (*e).max(letters);
+            }
+        }
     }
 
     /// Mark a term of the query whole, also where it was first marked as a
     /// compound of another word ("Klima Klimageld").
     fn mark_term(&mut self, term: &str) {
         self.marks.prefixes.remove(term);
+        self.marks.suffixes.remove(term);
         self.marks.ranking.remove(term);
         self.marks.terms.insert(term.to_string());
     }
@@ -516,10 +635,18 @@ impl Builder<'_> {
                 .extend(parts.iter().map(|(_, t)| (t.clone(), 1.0)));
             if parts.len() == 1 {
                 self.mark_term(&parts[0].1);
+                self.marks.origins.insert(
+                    parts[0].1.clone(),
+                    snippet::Origin {
+                        word: text.to_string(),
+                        via: snippet::Via::Stem,
+                    },
+                );
             } else {
                 self.marks
                     .phrases
                     .push(parts.iter().map(|(p, t)| (p - first, t.clone())).collect());
+                self.marks.phrase_texts.push(text.to_string());
             }
         }
         let fields = self.fields(field);
@@ -604,6 +731,18 @@ fn hyphen_group(fields: &[(Field, f32)], parts: &[(u32, String)], whole: &str) -
         Box::new(BooleanQuery::new(alts))
     });
     (clauses, Some(bonus))
+}
+
+/// Any of these terms in field `f`; `None` for none.
+fn any_of(f: Field, terms: &[String]) -> Option<Box<dyn Query>> {
+    (!terms.is_empty()).then(|| {
+        Box::new(BooleanQuery::new(
+            terms
+                .iter()
+                .map(|t| (Occur::Should, term_query(f, t)))
+                .collect(),
+        )) as Box<dyn Query>
+    })
 }
 
 /// The parts of a split compound within [`SPLIT_SLOP`] words of each
@@ -758,8 +897,11 @@ pub fn field_values(
 
 /// Whether a speaker name matches a filter: the filter's words, in order,
 /// are whole words of the name ("Baerbock" matches "Annalena Baerbock").
+/// Titles are no part of a name (ingest drops them), so "Dr. Alice
+/// Weidel" matches "Alice Weidel".
 pub fn speaker_matches(name: &str, filter: &str) -> bool {
     let n: Vec<String> = key(name).split(' ').map(str::to_string).collect();
+    let filter = crate::ingest::turns::without_titles(filter);
     let f: Vec<String> = key(filter).split(' ').map(str::to_string).collect();
     !f.is_empty() && n.windows(f.len()).any(|w| w == f.as_slice())
 }
@@ -902,6 +1044,20 @@ struct Main {
     passage: Vec<(String, f32)>,
 }
 
+/// The items that pass the date, programme and speaker filters of `req`,
+/// whatever the query: what a trend's shares are of. A speaker filter
+/// here means items in which the speaker speaks.
+pub fn filtered_items(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+) -> Result<Box<dyn Query>, SearchError> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+        vec![(Occur::Must, Box::new(tantivy::query::AllQuery))];
+    filters(archive, searcher, req, &mut clauses, &mut Vec::new())?;
+    Ok(Box::new(BooleanQuery::new(clauses)))
+}
+
 /// Add the date, programme and speaker filters of `req` to `clauses`,
 /// with notes where a name matched nothing. Returns the speaker names
 /// resolved, when the request names speakers: their words are checked
@@ -1006,6 +1162,7 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
             title_highlights,
             snippets,
             repeats,
+            explain: None,
         });
     }
     let facets = if req.facets {
@@ -1105,5 +1262,6 @@ mod tests {
         assert!(speaker_matches("Bärbel Bas", "Baerbel Bas"));
         assert!(!speaker_matches("Annalena Baerbock", "Baer"));
         assert!(!speaker_matches("Annalena Baerbock", "Baerbock Annalena"));
+        assert!(speaker_matches("Alice Weidel", "Dr. Alice Weidel"));
     }
 }

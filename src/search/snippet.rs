@@ -28,10 +28,40 @@ pub struct Marks {
     /// length in letters of the analysed form: only that part of
     /// "Klimageld" is marked for "Klima" where such a compound is marked.
     pub prefixes: HashMap<String, usize>,
+    /// Compounds found through the word they end (their head), with the
+    /// length of the part before it in letters of the analysed form: only
+    /// "mangel" of "Pflegekräftemangel" is marked for "Mangel".
+    pub suffixes: HashMap<String, usize>,
     /// Forms that only rank and are not marked: a split compound's parts
-    /// alone and the compounds a word starts (with their part in
-    /// `prefixes`). Every marked word is a match of the query.
+    /// alone and the compounds those parts start. Every marked word is a
+    /// match of the query.
     pub ranking: HashSet<String>,
+    /// Where each marked term comes from: the query word it stands for and
+    /// how (the word's own stem, or a same-sounding spelling of it), for
+    /// `kwic` and `search --explain`.
+    pub origins: HashMap<String, Origin>,
+    /// Each phrase of `phrases` as the query has it.
+    pub phrase_texts: Vec<String>,
+}
+
+/// How a marked term stands for a word of the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// The query word's own stem (also a part of a hyphenated query word).
+    Stem,
+    /// A same-sounding spelling (Kölner Phonetik, at most one edit in four
+    /// letters): "Selenski" for "Selenskyj".
+    Phonetic,
+}
+
+/// The query word a marked term stands for, and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The word as the query has it.
+    pub word: String,
+    /// How the term stands for it.
+    pub via: Via,
 }
 
 impl Marks {
@@ -102,11 +132,17 @@ fn matches(
                 Some(&letters) => prefix_end(text, t.start, t.end, letters),
                 None => t.end,
             };
-            spans.push(Span {
-                start: t.start,
-                end,
-                key,
-            });
+            let start = match marks.suffixes.get(t.text.as_str()) {
+                Some(&letters) => prefix_end(text, t.start, t.end, letters),
+                None => t.start,
+            };
+            // A compound found through both its parts is marked whole.
+            let (start, end) = if start < end {
+                (start, end)
+            } else {
+                (t.start, t.end)
+            };
+            spans.push(Span { start, end, key });
         }
     }
     if !marks.phrases.is_empty() {
@@ -212,6 +248,38 @@ fn term_keys(marks: &Marks) -> HashMap<&str, usize> {
     let mut v: Vec<&str> = marks.terms.iter().map(String::as_str).collect();
     v.sort_unstable();
     v.into_iter().enumerate().map(|(i, t)| (t, i)).collect()
+}
+
+/// One marked occurrence in a text: its byte range and what it matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Occurrence {
+    /// First byte.
+    pub start: usize,
+    /// After the last byte.
+    pub end: usize,
+    /// The analysed term matched, or `None` for a phrase.
+    pub term: Option<String>,
+    /// For a phrase: its index in [`Marks::phrases`].
+    pub phrase: Option<usize>,
+}
+
+/// Every marked occurrence in `text`, in order: exactly what snippets and
+/// titles mark (overlapping matches merged, a phrase as one).
+pub fn occurrences(analyzer: &Analyzer, text: &str, marks: &Marks) -> Vec<Occurrence> {
+    let keys = term_keys(marks);
+    let mut terms: Vec<&str> = vec![""; keys.len()];
+    for (t, &i) in &keys {
+        terms[i] = t;
+    }
+    matches(analyzer, text, marks, &keys)
+        .into_iter()
+        .map(|s| Occurrence {
+            start: s.start,
+            end: s.end,
+            term: terms.get(s.key).map(|t| t.to_string()),
+            phrase: s.key.checked_sub(keys.len()),
+        })
+        .collect()
 }
 
 /// Highlights of a short text such as a title, in characters.
