@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Kwic(a) => run_kwic(dir, a),
         Command::Stats(a) => run_stats(dir, a),
         Command::Eval(a) => run_eval(dir, a),
+        Command::Serve(a) => crate::serve::run(crate::serve::Config::from_args(dir, a)?),
         Command::Completions(a) => run_completions(a),
         Command::Man(a) => run_man(a),
     }
@@ -154,6 +155,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         date: a.date,
         program: a.program.clone().filter(|p| !p.trim().is_empty()),
         title: None,
+        media: None,
     };
     let mut t = Tally::default();
     for e in &walk.errors {

@@ -68,10 +68,31 @@ pub enum Command {
     Stats(StatsArgs),
     /// Measure ranking quality on judged queries (MRR@10, nDCG@10, Recall@10/100)
     Eval(EvalArgs),
+    /// Serve the index over HTTP: a search page and a JSON API (read-only)
+    Serve(ServeArgs),
     /// Print shell completions: archivar completions bash > ~/.local/share/bash-completion/completions/archivar
     Completions(CompletionsArgs),
     /// Print the man page (roff): archivar man | man -l -
     Man(ManArgs),
+}
+
+/// `archivar serve`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free one. Any address but a
+    /// loopback one needs --token-file or --no-auth
+    #[arg(long, default_value = crate::serve::DEFAULT_BIND, value_name = "ADDR")]
+    pub bind: std::net::SocketAddr,
+    /// File holding the access token (one line, at least 16 characters):
+    /// clients send `Authorization: Bearer TOKEN` or log in on the page
+    #[arg(long, value_name = "FILE", conflicts_with = "no_auth")]
+    pub token_file: Option<PathBuf>,
+    /// Serve without a token also on a non-loopback address
+    #[arg(long)]
+    pub no_auth: bool,
+    /// Folder whose files items may name as their media (repeat for several)
+    #[arg(long, value_name = "DIR")]
+    pub media_root: Vec<PathBuf>,
 }
 
 /// `archivar completions`

@@ -253,6 +253,10 @@ pub struct Item {
     pub blocks: Vec<Block>,
     /// The file the item came from, and its line for JSON Lines.
     pub source: String,
+    /// Where its recording is, for a player: an `http(s)` URL, or a path
+    /// below a folder of `archivar serve --media-root`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<String>,
 }
 
 impl Item {
@@ -382,6 +386,7 @@ mod tests {
             speakers: Vec::new(),
             blocks: Vec::new(),
             source: "x.srt".into(),
+            media: None,
         };
         assert!(item.around(0, 1).unwrap_err().contains("no time offsets"));
         for (i, t) in ["eins", "zwei", "drei", "vier"].iter().enumerate() {

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! files ─ ingest ─> Item ─ analysis ─> tokens ─ index ─> tantivy documents
-//! query ─ search ─> Hits (ranked, with snippets) ─ output ─> terminal / JSON Lines
+//! query ─ search ─> Hits (ranked, with snippets) ─ output ─> terminal / JSON Lines / HTTP
 //! ```
 //!
 //! - [`ingest`]: text items in the Deutschlandfunk format, interviews with
@@ -15,6 +15,7 @@
 //! - [`search`]: query language, filters, ranking, snippets.
 //! - [`output`]: terminal and JSON printers.
 //! - [`eval`]: ranking quality on judged queries (MRR, nDCG, recall).
+//! - [`serve`]: the same searches over HTTP, as JSON and as a web page.
 //! - [`app`]: one function per subcommand.
 #![warn(missing_docs)]
 
@@ -28,3 +29,4 @@ pub mod ingest;
 pub mod item;
 pub mod output;
 pub mod search;
+pub mod serve;

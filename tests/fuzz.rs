@@ -557,6 +557,7 @@ fn fuzz_snippets_over_any_unicode() {
                 })
                 .collect(),
             source: "x".into(),
+            media: None,
         };
         for s in snippets(a, &item, &marks, 3, &|s| s.contains("Jana")) {
             let n = s.text.chars().count();
@@ -605,6 +606,7 @@ fn fuzz_guards() {
                 speakers: vec![],
                 blocks: vec![Block::new(BlockKind::Paragraph, body)],
                 source: "x".into(),
+                media: None,
             };
             let before = ingest::clean::item_bytes(&item);
             let (n, first) = ingest::clean::strip_controls(&mut item);
@@ -645,6 +647,7 @@ fn dated_archive() -> &'static (tempfile::TempDir, Archive, Vec<Option<Day>>) {
                     speakers: vec![],
                     blocks: vec![Block::new(BlockKind::Paragraph, "Die Rente steigt.")],
                     source: format!("gen:{i}"),
+                    media: None,
                 };
                 ix.add(&item).unwrap();
                 days.push(date);

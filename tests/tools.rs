@@ -80,7 +80,7 @@ fn bash_completions_load_and_complete_subcommands() {
         "{text}"
     );
     let replies: Vec<&str> = text.lines().skip(1).collect();
-    assert_eq!(replies, ["search", "show", "stats"], "{text}");
+    assert_eq!(replies, ["search", "show", "stats", "serve"], "{text}");
 }
 
 #[test]

@@ -224,6 +224,7 @@ mod tests {
                 format!("Die Zölle auf Stahl steigen zum {n}. Mal, sagt die Regierung."),
             )],
             source: format!("sim.jsonl:{n}"),
+            media: None,
         }
     }
 

@@ -246,6 +246,17 @@ impl Archive {
             .map_err(|source| self.tantivy(source))
     }
 
+    /// A reader that follows the index: it reloads by itself shortly after
+    /// each commit (tantivy watches `meta.json`), so a long-lived server
+    /// sees what a running `archivar index` commits without a restart.
+    pub fn live_reader(&self) -> Result<IndexReader, IndexError> {
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()
+            .map_err(|source| self.tantivy(source))
+    }
+
     /// Wrap a tantivy error with this index's folder. When a write to the
     /// folder failed, that is the cause to name: tantivy's threads report
     /// it as "an index writer was killed".

@@ -82,6 +82,7 @@ mod tests {
                 "Straße\tund\nWeg \u{7}العربية 🙂",
             )],
             source: "x.jsonl:1".into(),
+            media: None,
         };
         assert_eq!(strip_controls(&mut item), (4, Some('\u{1b}')));
         assert_eq!(item.title, "Zölle[2J steigen");

@@ -162,6 +162,9 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
         })?),
     };
     let program = opt_string("program")?.filter(|p| !p.trim().is_empty());
+    let media = opt_string("media")?
+        .map(|m| m.trim().to_string())
+        .filter(|m| !m.is_empty());
     let mut speakers: Vec<String> = Vec::new();
     for field in ["speaker", "speakers"] {
         match obj.get(field) {
@@ -246,6 +249,7 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
         speakers,
         blocks,
         source: loc.to_string(),
+        media,
     })
 }
 
@@ -291,6 +295,7 @@ fn given_blocks(
         speakers: Vec::new(),
         blocks,
         source: String::new(),
+        media: None,
     };
     if blocks_text_matches(&same, body) {
         Ok(Some(same.blocks))

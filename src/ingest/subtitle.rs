@@ -78,6 +78,8 @@ pub struct Meta {
     pub program: Option<String>,
     /// Title.
     pub title: Option<String>,
+    /// Where the recording is (see [`crate::item::Item::media`]).
+    pub media: Option<String>,
 }
 
 impl Meta {
@@ -91,6 +93,9 @@ impl Meta {
         }
         if self.title.is_none() {
             self.title = other.title.clone();
+        }
+        if self.media.is_none() {
+            self.media = other.media.clone();
         }
         self
     }
@@ -399,8 +404,8 @@ pub fn meta_from_name(stem: &str) -> Meta {
     m
 }
 
-/// Date, programme and title from a sidecar file, `<file>.json`, if there
-/// is one.
+/// Date, programme, title and media address from a sidecar file,
+/// `<file>.json`, if there is one.
 pub fn meta_from_sidecar(path: &Path) -> Result<Option<Meta>, IngestError> {
     let mut name = path.as_os_str().to_owned();
     name.push(".json");
@@ -415,6 +420,7 @@ pub fn meta_from_sidecar(path: &Path) -> Result<Option<Meta>, IngestError> {
         #[serde(alias = "programme")]
         program: Option<String>,
         title: Option<String>,
+        media: Option<String>,
     }
     let s: Side = serde_json::from_slice(&bytes).map_err(|e| IngestError::Json {
         loc: Location::line(&side, e.line() as u64),
@@ -434,6 +440,10 @@ pub fn meta_from_sidecar(path: &Path) -> Result<Option<Meta>, IngestError> {
         date,
         program: s.program.filter(|p| !p.trim().is_empty()),
         title: s.title.filter(|t| !t.trim().is_empty()),
+        media: s
+            .media
+            .map(|m| m.trim().to_string())
+            .filter(|m| !m.is_empty()),
     }))
 }
 
@@ -589,6 +599,7 @@ pub fn assemble(
         speakers,
         blocks,
         source: path.display().to_string(),
+        media: meta.media,
     };
     (item, warnings)
 }

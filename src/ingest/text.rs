@@ -112,6 +112,7 @@ pub fn parse_text(text: &str, id: &str, path: &Path) -> Result<Parsed, IngestErr
             speakers,
             blocks,
             source: path.display().to_string(),
+            media: None,
         },
         warnings,
     })

@@ -49,6 +49,37 @@ pub trait Printer {
     }
 }
 
+/// Cut `text` into its plain and marked pieces, in order: `marks` are
+/// [start, end) spans in characters, sorted, as in [`Hits`]. Spans past the
+/// end are cut to it, overlapping ones skipped, empty pieces left out. The
+/// terminal colours the marked pieces, the web page wraps them in `<mark>`.
+pub fn pieces<'a>(text: &'a str, marks: &[(usize, usize)]) -> Vec<(&'a str, bool)> {
+    // Byte offset of each character boundary, the end included.
+    let bounds: Vec<usize> = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()))
+        .collect();
+    let chars = bounds.len() - 1;
+    let mut out = Vec::new();
+    let mut at = 0;
+    for &(s, e) in marks {
+        let (s, e) = (s.min(chars), e.min(chars));
+        if s < at || e <= s {
+            continue;
+        }
+        if s > at {
+            out.push((&text[bounds[at]..bounds[s]], false));
+        }
+        out.push((&text[bounds[s]..bounds[e]], true));
+        at = e;
+    }
+    if at < chars {
+        out.push((&text[bounds[at]..], false));
+    }
+    out
+}
+
 /// When to use colour.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ColorWhen {
@@ -88,4 +119,30 @@ macro_rules! report {
     ($($arg:tt)*) => {
         $crate::output::report(format_args!($($arg)*))
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pieces;
+
+    #[test]
+    fn pieces_follow_character_offsets() {
+        // "Rohstoffabkommen" starts at character 4, after the umlaut.
+        let text = "Für Rohstoffabkommen mit Selenskyj";
+        assert_eq!(
+            pieces(text, &[(4, 20), (25, 34)]),
+            [
+                ("Für ", false),
+                ("Rohstoffabkommen", true),
+                (" mit ", false),
+                ("Selenskyj", true)
+            ]
+        );
+        assert_eq!(pieces("Zölle", &[]), [("Zölle", false)]);
+        // Out of range and overlapping spans do not panic.
+        assert_eq!(
+            pieces("Zölle", &[(0, 2), (1, 3), (3, 99)]),
+            [("Zö", true), ("l", false), ("le", true)]
+        );
+    }
 }

@@ -35,21 +35,10 @@ impl<W: WriteColor> TerminalPrinter<W> {
     fn marked(&mut self, text: &str, marks: &[(usize, usize)], base: &ColorSpec) -> io::Result<()> {
         let mut hit = base.clone();
         hit.set_fg(Some(Color::Red)).set_bold(true);
-        let chars: Vec<char> = text.chars().collect();
-        let mut at = 0;
-        for &(s, e) in marks {
-            let (s, e) = (s.min(chars.len()), e.min(chars.len()));
-            if s < at {
-                continue;
-            }
-            let plain: String = chars[at..s].iter().collect();
-            self.styled(&plain, base)?;
-            let m: String = chars[s..e].iter().collect();
-            self.styled(&m, &hit)?;
-            at = e;
+        for (piece, marked) in super::pieces(text, marks) {
+            self.styled(piece, if marked { &hit } else { base })?;
         }
-        let rest: String = chars[at..].iter().collect();
-        self.styled(&rest, base)
+        Ok(())
     }
 }
 

@@ -364,6 +364,7 @@ mod tests {
             speakers: vec![],
             blocks: vec![Block::new(BlockKind::Paragraph, text)],
             source: "x".into(),
+            media: None,
         }
     }
 

@@ -226,6 +226,7 @@ mod tests {
             speakers: speakers.iter().map(|s| s.to_string()).collect(),
             blocks,
             source: "x".into(),
+            media: None,
         }
     }
 

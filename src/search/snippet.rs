@@ -575,6 +575,7 @@ mod tests {
             speakers: vec![],
             blocks,
             source: "x".into(),
+            media: None,
         }
     }
 
@@ -751,6 +752,7 @@ mod props {
                 speakers: vec![],
                 blocks: vec![Block::new(BlockKind::Paragraph, &text)],
                 source: "x".into(),
+                media: None,
             };
             for s in snippets(a, &item, &marks, 3, &|_| false) {
                 let n = s.text.chars().count();
