@@ -561,32 +561,15 @@ impl Builder<'_> {
             .get(stem)
             .map_or_else(|| stem.to_string(), |o| o.word.clone());
         let compounds = self.compounds(stem);
-        self.mark_widened(stem, &compounds);
+        let letters = stem.chars().count();
         for c in &compounds {
-            self.marks
-                .origins
-                .entry(c.clone())
-                .or_insert_with(|| snippet::Origin {
-                    word: word.clone(),
-                    via: snippet::Via::Stem,
-                });
+            self.mark_part(c, &word, Part::Start(letters));
         }
         self.passage
             .extend(compounds.iter().map(|c| (c.clone(), COMPOUND_WEIGHT)));
         let heads = self.heads(stem);
-        for (c, letters) in &heads {
-            if !self.marks.terms.contains(c) || self.marks.suffixes.contains_key(c) {
-                self.marks.ranking.remove(c);
-                self.marks.terms.insert(c.clone());
-                self.marks.suffixes.insert(c.clone(), *letters);
-                self.marks
-                    .origins
-                    .entry(c.clone())
-                    .or_insert_with(|| snippet::Origin {
-                        word: word.clone(),
-                        via: snippet::Via::Stem,
-                    });
-            }
+        for (c, modifier) in &heads {
+            self.mark_part(c, &word, Part::End(*modifier));
         }
         self.passage
             .extend(heads.iter().map(|(c, _)| (c.clone(), HEAD_WEIGHT)));
@@ -608,18 +591,31 @@ impl Builder<'_> {
         )
     }
 
-    /// Mark the compounds a word starts as its matches, only as far as the
-    /// word goes (the query's own terms stay marked whole).
-    fn mark_widened(&mut self, stem: &str, compounds: &[String]) {
-        for c in compounds {
-            if !self.marks.terms.contains(c) || self.marks.prefixes.contains_key(c) {
-                self.marks.ranking.remove(c);
-                self.marks.terms.insert(c.clone());
-                let letters = stem.chars().count();
-                let e = self.marks.prefixes.entry(c.clone()).or_insert(letters);
-                *e = (*e).max(letters);
-            }
+    /// Mark a compound found through a word of the query as that word's
+    /// match, only as far as the word goes ([`Part`]); the query's own terms
+    /// stay marked whole.
+    fn mark_part(&mut self, compound: &str, word: &str, part: Part) {
+        let (map, letters) = match part {
+            Part::Start(n) => (&mut self.marks.prefixes, n),
+            Part::End(n) => (&mut self.marks.suffixes, n),
+        };
+        if self.marks.terms.contains(compound) && !map.contains_key(compound) {
+            return;
         }
+        let e = map.entry(compound.to_string()).or_insert(letters);
+        *e = match part {
+            Part::Start(_) => (*e).max(letters),
+            Part::End(_) => (*e).min(letters),
+        };
+        self.marks.ranking.remove(compound);
+        self.marks.terms.insert(compound.to_string());
+        self.marks
+            .origins
+            .entry(compound.to_string())
+            .or_insert_with(|| snippet::Origin {
+                word: word.to_string(),
+                via: snippet::Via::Stem,
+            });
     }
 
     /// Mark a term of the query whole, also where it was first marked as a
@@ -791,6 +787,16 @@ fn hyphen_group(fields: &[(Field, f32)], parts: &[(u32, String)], whole: &str) -
         Box::new(BooleanQuery::new(alts))
     });
     (clauses, Some(bonus))
+}
+
+/// The part of a compound that a query word is: its first letters (the
+/// compounds a word starts) or what follows its first letters (its head).
+#[derive(Clone, Copy)]
+enum Part {
+    /// The first so many letters of the analysed form.
+    Start(usize),
+    /// All after the first so many letters.
+    End(usize),
 }
 
 /// Any of these terms in field `f`; `None` for none.
