@@ -10,7 +10,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, mkdirSync, copyFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, cpSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,18 +29,20 @@ const trouble = [];
 before(async () => {
   tmp = mkdtempSync(join(tmpdir(), "archivar-browser-"));
   const index = join(tmp, "index");
-  // data/'s radio subtitle again, with a sidecar naming its recording (it
-  // replaces the item of the same id), and a media folder holding that.
-  const name = "hoerfunk-nachrichten-2025-02-20.srt";
-  mkdirSync(join(tmp, "sendungen"));
+  // data/ copied, so that its radio subtitle's sidecar can name a
+  // recording, and a media folder holding that. (A second copy of the file
+  // beside data/ would not do: of two files with one id the path that sorts
+  // first is kept, and that depends on where the checkout lives.)
+  const data = join(tmp, "data");
+  cpSync(join(root, "data"), data, { recursive: true });
   mkdirSync(join(tmp, "medien"));
-  copyFileSync(join(root, "data", "subtitles", name), join(tmp, "sendungen", name));
-  writeFileSync(join(tmp, "sendungen", name + ".json"), JSON.stringify({
-    program: "Deutschlandfunk", title: "Nachrichten, 20:00 Uhr", media: "nachrichten.mp3",
+  const sidecar = join(data, "subtitles", "hoerfunk-nachrichten-2025-02-20.srt.json");
+  writeFileSync(sidecar, JSON.stringify({
+    ...JSON.parse(readFileSync(sidecar, "utf8")), media: "nachrichten.mp3",
   }));
   writeFileSync(join(tmp, "medien", "nachrichten.mp3"), "ID3");
-  execFileSync(bin, ["--index", index, "index", "-q", join(root, "data"),
-    join(root, "tests", "fixtures", "hostile", "hostile.jsonl"), join(tmp, "sendungen")]);
+  execFileSync(bin, ["--index", index, "index", "-q", data,
+    join(root, "tests", "fixtures", "hostile", "hostile.jsonl")]);
   server = spawn(bin, ["--index", index, "serve", "--bind", "127.0.0.1:0",
     "--media-root", join(tmp, "medien")], {
     stdio: ["ignore", "ignore", "pipe"],
