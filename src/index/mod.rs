@@ -55,6 +55,8 @@ pub struct Archive {
     pub schema: ArchiveSchema,
     /// The first failed write to the folder, for the message.
     pub write_error: WriteErrorSlot,
+    /// The phonetic and reversed-stem map, opened once per commit.
+    variants: phonetic::Cache,
 }
 
 /// The folder as a tantivy directory that syncs its commits (see
@@ -224,12 +226,19 @@ impl Archive {
             index,
             schema,
             write_error: WriteErrorSlot::default(),
+            variants: phonetic::Cache::default(),
         }
     }
 
     fn with_write_error(mut self, slot: WriteErrorSlot) -> Archive {
         self.write_error = slot;
         self
+    }
+
+    /// The index's map of name variants and compound heads, shared by
+    /// the searches between two commits.
+    pub fn variants(&self) -> std::sync::Arc<phonetic::Variants> {
+        self.variants.get(self)
     }
 
     /// The fields by role.

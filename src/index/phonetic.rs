@@ -112,6 +112,55 @@ pub fn build(archive: &Archive, searcher: &Searcher, opstamp: u64) -> Result<(),
     super::durable::write_file(&archive.dir, FILE, &bytes).map_err(|e| archive.io_error(e))
 }
 
+/// The map of an index folder, opened once for each version of the file:
+/// the file is replaced by rename at every commit, so a new inode or
+/// modification time means a new map, and searches between two commits
+/// share one mapping instead of opening the file each.
+#[derive(Default)]
+pub struct Cache {
+    slot: std::sync::Mutex<Option<(FileKey, std::sync::Arc<Variants>)>>,
+}
+
+/// What tells two versions of the map file apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct FileKey {
+    inode: u64,
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl FileKey {
+    fn of(path: &std::path::Path) -> Option<FileKey> {
+        let m = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&m);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileKey {
+            inode,
+            len: m.len(),
+            modified: m.modified().ok(),
+        })
+    }
+}
+
+impl Cache {
+    /// The map of `archive`'s folder as it is now.
+    pub fn get(&self, archive: &Archive) -> std::sync::Arc<Variants> {
+        let key = FileKey::of(&archive.dir.join(FILE));
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        match (&*slot, key) {
+            (Some((k, v)), Some(key)) if *k == key => v.clone(),
+            (_, None) => std::sync::Arc::new(Variants { map: None }),
+            (_, Some(key)) => {
+                let v = std::sync::Arc::new(Variants::load(archive));
+                *slot = Some((key, v.clone()));
+                v
+            }
+        }
+    }
+}
+
 /// The map of an index, if it has one.
 pub struct Variants {
     map: Option<Map<memmap2::Mmap>>,

@@ -141,7 +141,7 @@ pub const SPLIT_SLOP: u32 = 10;
 struct Builder<'a> {
     archive: &'a Archive,
     searcher: &'a Searcher,
-    variants: crate::index::phonetic::Variants,
+    variants: std::sync::Arc<crate::index::phonetic::Variants>,
     analyzer: &'a Analyzer,
     mode: MatchMode,
     marks: Marks,
@@ -1058,7 +1058,7 @@ fn build_main(
     let mut b = Builder {
         archive,
         searcher,
-        variants: crate::index::phonetic::Variants::load(archive),
+        variants: archive.variants(),
         analyzer: Analyzer::shared(),
         mode: req.mode,
         marks: Marks::default(),
