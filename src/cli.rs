@@ -93,6 +93,47 @@ pub struct ServeArgs {
     /// Folder whose files items may name as their media (repeat for several)
     #[arg(long, value_name = "DIR")]
     pub media_root: Vec<PathBuf>,
+    /// Searches run at once; more wait in the queue
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub max_searches: u16,
+    /// Searches that may wait for a free slot; past it a search is
+    /// answered 503 with Retry-After at once
+    #[arg(long, value_name = "N", default_value_t = 64,
+          value_parser = clap::value_parser!(u16).range(0..=10_000))]
+    pub queue: u16,
+    /// The longest a request may take, waiting included, before it is
+    /// answered 503: 10s, 500ms, 2m (at most 10m)
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+}
+
+/// A duration as `--timeout` takes it: a number with `ms`, `s` or `m`
+/// (a bare number is seconds), from 1 ms to 10 minutes.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    use std::time::Duration;
+    let t = s.trim();
+    let (number, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("{s:?} is no duration; write e.g. 10s, 500ms or 2m"))?;
+    let d = match unit.trim() {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" | "min" => Duration::from_secs(n.saturating_mul(60)),
+        _ => {
+            return Err(format!(
+                "{s:?} has no unit ms, s or m; write e.g. 10s, 500ms or 2m"
+            ));
+        }
+    };
+    if d < Duration::from_millis(1) || d > Duration::from_secs(600) {
+        return Err(format!("{s:?} is outside 1ms to 10m"));
+    }
+    Ok(d)
 }
 
 /// `archivar completions`

@@ -596,9 +596,58 @@ fn a_token_is_required_when_given() {
         "{cookie}"
     );
     let pair = cookie.split(';').next().unwrap();
-    assert_eq!(srv.get_with("/?q=Rente", &[("Cookie", pair)]).status, 200);
+    // The cookie holds a session, not the token.
+    assert!(!cookie.contains("Sendezentrum"), "{cookie}");
+    let page = srv.get_with("/?q=Rente", &[("Cookie", pair)]);
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("action=\"/logout\""));
+    assert_eq!(srv.get_with("/api/stats", &[("Cookie", pair)]).status, 200);
+    // Logging out forgets the session and clears the cookie.
+    let out = srv.request("POST", "/logout", &[("Cookie", pair)], b"");
+    assert_eq!(out.status, 303);
+    assert!(out.header("set-cookie").unwrap().contains("Max-Age=0"));
+    assert_eq!(srv.get_with("/?q=Rente", &[("Cookie", pair)]).status, 401);
     let bad = srv.request("POST", "/login", &[], b"token=falsch");
     assert_eq!(bad.status, 401);
+}
+
+/// Five wrong tokens within a minute, by login or bearer header, and the
+/// address is answered 429 with Retry-After, even with the right token.
+#[test]
+fn wrong_tokens_are_limited_per_address() {
+    let dir = empty_index();
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, "Sendezentrum-Koeln-2025\n").unwrap();
+    let srv = Server::start(
+        data_index(),
+        &["--token-file", token_file.to_str().unwrap()],
+    );
+    let form = [("Content-Type", "application/x-www-form-urlencoded")];
+    for _ in 0..3 {
+        assert_eq!(
+            srv.request("POST", "/login", &form, b"token=falsch").status,
+            401
+        );
+    }
+    for _ in 0..2 {
+        let r = srv.get_with("/api/stats", &[("Authorization", "Bearer falsch-falsch")]);
+        assert_eq!(r.status, 401);
+    }
+    let right = srv.get_with(
+        "/api/stats",
+        &[("Authorization", "Bearer Sendezentrum-Koeln-2025")],
+    );
+    assert_eq!(right.status, 429, "{}", right.text());
+    let wait: u64 = right.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let v = right.json();
+    assert_error(&v, "too_many_failures");
+    check_openapi("/api/stats", 429, &v);
+    let login = srv.request("POST", "/login", &form, b"token=Sendezentrum-Koeln-2025");
+    assert_eq!(login.status, 429);
+    assert!(login.header("retry-after").is_some());
+    // A missing token is no failure: health and the login form stay open.
+    assert_eq!(srv.get("/api/health").status, 200);
 }
 
 #[test]
@@ -1031,28 +1080,92 @@ fn hostile_requests_get_no_500_and_no_hang() {
     }
 }
 
-/// More clients than search permits: each gets its hits or a 503 with
-/// Retry-After, none waits without end or fails otherwise.
-#[test]
-fn concurrent_searches_beyond_the_limit_are_503_with_retry_after() {
-    let srv = std::sync::Arc::new(Server::start(data_index(), &[]));
-    let clients: Vec<_> = (0..24)
+const HEAVY: &str =
+    "/api/search?q=Rohstoffe+OR+Z%C3%B6lle+OR+Rente+OR+Ukraine&limit=100&snippets=10&facets=true";
+
+/// `n` clients that send `target` at the same moment; their statuses,
+/// error codes and Retry-After headers.
+fn at_once(srv: &std::sync::Arc<Server>, n: usize, target: &str) -> Vec<(u16, String, bool)> {
+    let start = std::sync::Arc::new(std::sync::Barrier::new(n));
+    let clients: Vec<_> = (0..n)
         .map(|i| {
-            let srv = srv.clone();
+            let (srv, start) = (srv.clone(), start.clone());
+            let target = format!("{target}&offset={i}");
             std::thread::spawn(move || {
-                let r = srv.get(&format!(
-                    "/api/search?q=Rohstoffe+OR+Z%C3%B6lle+OR+Rente+OR+Ukraine&limit=100&snippets=10&facets=true&offset={i}"
-                ));
-                (r.status, r.header("retry-after").map(str::to_string))
+                start.wait();
+                let r = srv.get(&target);
+                let code = if r.status == 200 {
+                    String::new()
+                } else {
+                    r.json()["error"].as_str().unwrap_or("").to_string()
+                };
+                (r.status, code, r.header("retry-after").is_some())
             })
         })
         .collect();
-    for c in clients {
-        match c.join().unwrap() {
-            (200, _) => {}
-            (503, Some(_)) => {}
-            other => panic!("{other:?}"),
+    clients.into_iter().map(|c| c.join().unwrap()).collect()
+}
+
+/// More clients than search slots, fewer than slots and queue: each
+/// waits its turn and gets its hits.
+#[test]
+fn concurrent_searches_within_the_queue_all_get_their_hits() {
+    let srv = std::sync::Arc::new(Server::start(data_index(), &[]));
+    for (status, code, _) in at_once(&srv, 24, HEAVY) {
+        assert_eq!((status, code.as_str()), (200, ""));
+    }
+}
+
+/// One slot and no queue: of clients that come at once, the ones that
+/// find the slot taken get a 503 `busy` with Retry-After, none waits or
+/// fails otherwise.
+#[test]
+fn searches_beyond_slots_and_queue_are_503_busy_with_retry_after() {
+    let srv = std::sync::Arc::new(Server::start(
+        data_index(),
+        &["--max-searches", "1", "--queue", "0"],
+    ));
+    let replies = at_once(&srv, 24, HEAVY);
+    let busy = replies.iter().filter(|r| r.0 == 503).count();
+    for (status, code, retry) in &replies {
+        match status {
+            200 => {}
+            503 => assert!(code == "busy" && *retry, "{code} {retry}"),
+            other => panic!("{other} {code}"),
         }
+    }
+    assert!(busy > 0 && busy < 24, "{busy} of 24 were busy");
+}
+
+/// A request over `--timeout` is answered 503 `timeout` with
+/// Retry-After and a reason, and the server goes on serving.
+#[test]
+fn a_search_over_the_timeout_is_503_timeout() {
+    let srv = Server::start(data_index(), &["--timeout", "1ms"]);
+    let words: Vec<String> = (0..120).map(|i| format!("Wort{i}+OR+Rente{i}")).collect();
+    let r = srv.get(&format!(
+        "/api/search?q={}&limit=100&snippets=10&facets=true",
+        words.join("+OR+")
+    ));
+    assert_eq!(r.status, 503, "{}", r.text());
+    assert!(r.header("retry-after").is_some());
+    let v = r.json();
+    assert_error(&v, "timeout");
+    assert!(
+        v["reason"].as_str().unwrap().contains("longer than 1 ms"),
+        "{v}"
+    );
+    check_openapi("/api/search", 503, &v);
+}
+
+#[test]
+fn serve_refuses_a_timeout_without_unit_or_out_of_range() {
+    for bad in ["10x", "0ms", "11m", "-1s", ""] {
+        archivar_in(data_index())
+            .args(["serve", &format!("--timeout={bad}")])
+            .assert()
+            .code(2)
+            .stderr(predicates::str::contains("--timeout"));
     }
 }
 

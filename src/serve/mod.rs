@@ -9,6 +9,7 @@
 //! long-lived reader follows the index's commits.
 
 mod api;
+mod auth;
 mod media;
 mod page;
 mod params;
@@ -47,13 +48,12 @@ pub const LIMITS: Limits = Limits {
 /// Hits an export (CSV, JSON Lines) or a feed holds at most.
 pub const EXPORT_CAP: usize = 1_000;
 
-/// Searches run at once; one more is answered 503 with `Retry-After`
-/// instead of waiting in a queue that grows without end. Twice the two
-/// cores: a search waits on the disk part of its time.
-pub const CONCURRENT_SEARCHES: usize = 4;
-
-/// The longest a request may take before it is answered 503.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+// How many searches run at once (`--max-searches`, 4: twice the two
+// cores, as a search waits on the disk part of its time), how many may
+// wait for a slot (`--queue`, 64; one more is answered 503 with
+// `Retry-After` at once, so the queue cannot grow without end, as with
+// Elasticsearch's search queue), and the longest a request may take,
+// waiting included (`--timeout`, 10 s): see `ServeArgs`.
 
 /// The longest URL (path and query) taken; longer ones get 414. The query
 /// may have 4 KiB, percent-encoded up to three times that.
@@ -64,9 +64,6 @@ pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 
 /// The shortest token `--token-file` may hold.
 pub const MIN_TOKEN_CHARS: usize = 16;
-
-/// The name of the login cookie.
-const COOKIE: &str = "archivar_token";
 
 /// What `serve` needs, checked before the socket is opened.
 #[derive(Debug)]
@@ -79,6 +76,12 @@ pub struct Config {
     pub token: Option<String>,
     /// Folders media may be served from, canonical.
     pub media_roots: Vec<PathBuf>,
+    /// Searches run at once.
+    pub max_searches: usize,
+    /// Searches that may wait for a slot.
+    pub queue: usize,
+    /// The longest a request may take.
+    pub timeout: Duration,
 }
 
 impl Config {
@@ -128,6 +131,9 @@ impl Config {
             bind: a.bind,
             token,
             media_roots,
+            max_searches: usize::from(a.max_searches),
+            queue: usize::from(a.queue),
+            timeout: a.timeout,
         })
     }
 }
@@ -183,12 +189,18 @@ async fn serve_on(listener: tokio::net::TcpListener, app: Router) {
     loop {
         tokio::select! {
             conn = listener.accept() => {
-                let Ok((stream, _)) = conn else {
+                let Ok((stream, peer)) = conn else {
                     // Out of file descriptors, say: wait, do not spin.
                     tokio::time::sleep(Duration::from_millis(100)).await;
                     continue;
                 };
-                let service = hyper_util::service::TowerToHyperService::new(app.clone());
+                // The client's address, for the failed-login count.
+                let service = hyper_util::service::TowerToHyperService::new(
+                    tower::ServiceExt::map_request(app.clone(), move |mut r: hyper::Request<hyper::body::Incoming>| {
+                        r.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                        r
+                    }),
+                );
                 let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
                 tokio::spawn(async move {
                     let _ = conn.await;
@@ -235,9 +247,15 @@ pub(crate) struct Live {
 pub(crate) struct State {
     dir: PathBuf,
     live: Mutex<Option<Arc<Live>>>,
-    token: Option<String>,
+    pub(crate) auth: auth::Auth,
     pub(crate) media_roots: Vec<PathBuf>,
-    searches: Arc<Semaphore>,
+    /// Searches running or waiting: at most running + queued.
+    admitted: Arc<Semaphore>,
+    /// Searches running.
+    running: Arc<Semaphore>,
+    max_searches: usize,
+    queue: usize,
+    timeout: Duration,
     pub(crate) pages: page::Pages,
 }
 
@@ -245,13 +263,18 @@ pub(crate) type Shared = Arc<State>;
 
 impl State {
     fn new(config: Config) -> Result<State> {
+        let auth = auth::Auth::new(config.token);
         Ok(State {
             dir: config.dir,
             live: Mutex::new(None),
-            token: config.token,
+            pages: page::Pages::new(auth.required())?,
+            auth,
             media_roots: config.media_roots,
-            searches: Arc::new(Semaphore::new(CONCURRENT_SEARCHES)),
-            pages: page::Pages::new()?,
+            admitted: Arc::new(Semaphore::new(config.max_searches + config.queue)),
+            running: Arc::new(Semaphore::new(config.max_searches)),
+            max_searches: config.max_searches,
+            queue: config.queue,
+            timeout: config.timeout,
         })
     }
 
@@ -270,20 +293,27 @@ impl State {
     }
 
     /// Run index work on the blocking pool, holding one of the
-    /// [`CONCURRENT_SEARCHES`] permits; none free, 503 at once.
+    /// `--max-searches` permits, after waiting in a queue of at most
+    /// `--queue`; queue full, 503 at once.
     pub(crate) async fn blocking<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Live) -> Result<T, ApiError> + Send + 'static,
     {
-        let permit = self
-            .searches
+        let admitted = self
+            .admitted
             .clone()
             .try_acquire_owned()
-            .map_err(|_| ApiError::busy())?;
+            .map_err(|_| self.busy())?;
+        let running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| self.busy())?;
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let _permit = permit;
+            let _permits = (admitted, running);
             let live = state.live()?;
             f(&live)
         })
@@ -291,39 +321,30 @@ impl State {
         .unwrap_or_else(|_| Err(ApiError::internal("the search stopped unexpectedly")))
     }
 
-    /// Whether the request carries the token (header or cookie).
-    fn authorized(&self, req: &HttpRequest) -> bool {
-        let Some(token) = &self.token else {
-            return true;
-        };
-        let headers = req.headers();
-        let bearer = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
-        let cookie = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().strip_prefix(COOKIE)?.strip_prefix('='))
-            .next();
-        [bearer, cookie]
-            .into_iter()
-            .flatten()
-            .any(|given| same_token(given, token))
+    /// All search slots taken and the queue full: 503.
+    fn busy(&self) -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            format!(
+                "{} searches are running and {} waiting; try again in a moment",
+                self.max_searches, self.queue
+            ),
+        )
+        .retry_after(1)
     }
 }
 
-/// Compare tokens in constant time: both are hashed first, so neither
-/// their bytes nor their lengths show in the time taken.
-pub(crate) fn same_token(given: &str, token: &str) -> bool {
-    use sha2::{Digest, Sha256};
-    use subtle::ConstantTimeEq;
-    let a = Sha256::digest(given.as_bytes());
-    let b = Sha256::digest(token.as_bytes());
-    a.ct_eq(&b).into()
+/// "10 s", "500 ms", "2 min".
+fn human_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(60_000) {
+        format!("{} min", ms / 60_000)
+    } else if ms.is_multiple_of(1000) {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{ms} ms")
+    }
 }
 
 fn router(state: Shared) -> Router {
@@ -334,6 +355,7 @@ fn router(state: Shared) -> Router {
         .route("/export.jsonl", get(page::export_jsonl))
         .route("/feed.atom", get(page::feed))
         .route("/login", get(page::login_form).post(page::login))
+        .route("/logout", axum::routing::post(page::logout))
         .route("/static/{name}", get(page::asset))
         // No icon; an empty answer keeps browsers from logging a 404.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
@@ -371,7 +393,35 @@ async fn not_found(AxumState(state): AxumState<Shared>, req: HttpRequest) -> Res
 
 /// Paths open without a token: what the login page needs, and health.
 fn is_open(path: &str) -> bool {
-    path == "/login" || path == "/api/health" || path.starts_with("/static/")
+    path == "/login" || path == "/logout" || path == "/api/health" || path.starts_with("/static/")
+}
+
+/// The answer to a request without the access it needs: 401 (a login
+/// page outside the API), or 429 after too many wrong tokens.
+fn refuse(state: &Shared, req: &HttpRequest, api: bool) -> Option<Response> {
+    if is_open(req.uri().path()) {
+        return None;
+    }
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    match state.auth.check(req.headers(), peer) {
+        auth::Verdict::Allowed => None,
+        auth::Verdict::Limited(wait) => Some(ApiError::too_many_failures(wait).into_response()),
+        auth::Verdict::Missing | auth::Verdict::Wrong if api => {
+            let mut r = ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a token is required: send the header Authorization: Bearer TOKEN".into(),
+            )
+            .into_response();
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            Some(r)
+        }
+        auth::Verdict::Missing | auth::Verdict::Wrong => Some(page::login_required(state)),
+    }
 }
 
 /// Before every handler: size limits, the token, the time limit; after
@@ -392,29 +442,17 @@ async fn guard(AxumState(state): AxumState<Shared>, req: HttpRequest, next: Next
             format!("the request headers are larger than the {MAX_HEADER_BYTES} bytes taken"),
         )
         .into_response()
-    } else if !is_open(req.uri().path()) && !state.authorized(&req) {
-        if api {
-            let mut r = ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "a token is required: send the header Authorization: Bearer TOKEN".into(),
-            )
-            .into_response();
-            r.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            r
-        } else {
-            page::login_required(&state)
-        }
+    } else if let Some(refused) = refuse(&state, &req, api) {
+        refused
     } else {
-        match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        match tokio::time::timeout(state.timeout, next.run(req)).await {
             Ok(r) => r,
             Err(_) => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "timeout",
                 format!(
-                    "the request took longer than {} s; narrow the search",
-                    REQUEST_TIMEOUT.as_secs()
+                    "the request took longer than {}; narrow the search",
+                    human_duration(state.timeout)
                 ),
             )
             .retry_after(1)
@@ -487,18 +525,23 @@ impl ApiError {
         }
     }
 
+    /// Too many wrong tokens from this address: 429.
+    pub(crate) fn too_many_failures(wait: u64) -> ApiError {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_failures",
+            format!(
+                "{} wrong tokens from this address within {} s; try again in {wait} s",
+                auth::MAX_FAILURES,
+                auth::FAILURE_WINDOW.as_secs()
+            ),
+        )
+        .retry_after(u32::try_from(wait).unwrap_or(u32::MAX))
+    }
+
     fn retry_after(mut self, seconds: u32) -> ApiError {
         self.retry_after = Some(seconds);
         self
-    }
-
-    fn busy() -> ApiError {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
-            format!("{CONCURRENT_SEARCHES} searches are running; try again in a moment"),
-        )
-        .retry_after(1)
     }
 
     pub(crate) fn internal(reason: &str) -> ApiError {
@@ -604,15 +647,6 @@ pub(crate) fn json_bytes(body: Vec<u8>) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_compare_whole() {
-        let token = "Rundfunkarchiv-2025-geheim";
-        assert!(same_token("Rundfunkarchiv-2025-geheim", token));
-        assert!(!same_token("Rundfunkarchiv-2025-geheiM", token));
-        assert!(!same_token("Rundfunkarchiv", token));
-        assert!(!same_token("", token));
-    }
 
     #[test]
     fn open_paths() {

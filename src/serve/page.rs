@@ -4,8 +4,9 @@
 //! ([`Search`]); the page works without script, `web/app.js` only adds
 //! keys.
 
+use super::auth::{COOKIE, SESSION_TTL, Verdict};
 use super::params::{Params, SEARCH};
-use super::{ApiError, COOKIE, EXPORT_CAP, LIMITS, Shared};
+use super::{ApiError, EXPORT_CAP, LIMITS, Shared};
 use crate::analysis::Analyzer;
 use crate::item::{Day, Item, clock};
 use crate::output::pieces;
@@ -49,8 +50,10 @@ pub(crate) struct Pages {
 }
 
 impl Pages {
-    pub(crate) fn new() -> anyhow::Result<Pages> {
+    /// `auth`: a token is required, so pages offer to log out.
+    pub(crate) fn new(auth: bool) -> anyhow::Result<Pages> {
         let mut env = Environment::new();
+        env.add_global("auth", auth);
         for (name, text) in [
             ("base.html", include_str!("../../web/base.html")),
             ("search.html", include_str!("../../web/search.html")),
@@ -954,34 +957,60 @@ pub(crate) fn login_required(state: &Shared) -> Response {
     )
 }
 
-/// `POST /login` (`token=…`): with the right token, an HttpOnly,
-/// SameSite=Strict cookie and back to the search.
-pub(crate) async fn login(State(state): State<Shared>, body: Bytes) -> Response {
+/// `POST /login` (`token=…`): with the right token, a session in an
+/// HttpOnly, SameSite=Strict cookie and back to the search; 429 after
+/// too many wrong ones.
+pub(crate) async fn login(
+    State(state): State<Shared>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    body: Bytes,
+) -> Response {
     let token = form_urlencoded::parse(&body)
         .find(|(k, _)| k == "token")
         .map(|(_, v)| v.trim().to_string())
         .unwrap_or_default();
-    let ok = state
-        .token
-        .as_deref()
-        .is_none_or(|t| super::same_token(&token, t));
-    if !ok {
-        return state.pages.html(
-            StatusCode::UNAUTHORIZED,
-            "message.html",
-            minijinja::context! {
-                title => "Anmelden", login => true, message => "Das Token stimmt nicht.",
-            },
-        );
-    }
+    let session = match state.auth.login(&token, Some(peer.ip())) {
+        Ok(id) => Some(id),
+        Err(Verdict::Allowed) => None,
+        Err(Verdict::Limited(wait)) => {
+            let e = ApiError::too_many_failures(wait);
+            let mut res = state.pages.error(&e);
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return res;
+        }
+        Err(Verdict::Wrong | Verdict::Missing) => {
+            return state.pages.html(
+                StatusCode::UNAUTHORIZED,
+                "message.html",
+                minijinja::context! {
+                    title => "Anmelden", login => true, message => "Das Token stimmt nicht.",
+                },
+            );
+        }
+    };
     let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, "/")]).into_response();
-    if state.token.is_some()
+    if let Some(id) = session
         && let Ok(v) = HeaderValue::from_str(&format!(
-            "{COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/"
+            "{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+            SESSION_TTL.as_secs()
         ))
     {
         res.headers_mut().insert(header::SET_COOKIE, v);
     }
+    res
+}
+
+/// `POST /logout`: the session forgotten, its cookie cleared, and the
+/// login form.
+pub(crate) async fn logout(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    state.auth.logout(&headers);
+    let mut res = (StatusCode::SEE_OTHER, [(header::LOCATION, "/login")]).into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_static("archivar_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+    );
     res
 }
 
@@ -1097,6 +1126,6 @@ mod tests {
 
     #[test]
     fn templates_parse() {
-        Pages::new().unwrap();
+        Pages::new(true).unwrap();
     }
 }
