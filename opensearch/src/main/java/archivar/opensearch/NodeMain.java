@@ -19,7 +19,7 @@ import org.opensearch.transport.Netty4Plugin;
 /**
  * One OpenSearch node in this JVM, from the jars on the classpath: no distribution, no plugin
  * installer. Usage: {@code java -cp CLASSPATH archivar.opensearch.NodeMain HOME}, where
- * HOME/config/opensearch.yml holds the node's settings (written by ../../../../cluster).
+ * HOME/config/opensearch.yml holds the node's settings (written by opensearch/cluster).
  * The modules and plugins a distribution would load from its modules/ and plugins/ folders are
  * given to the node as classes instead. Runs until SIGTERM or SIGINT, then closes the node.
  */
