@@ -27,10 +27,10 @@ import org.opensearch.plugins.Plugin;
 
 /**
  * A {@code phonetic} token filter with the settings of OpenSearch's analysis-phonetic plugin
- * ({@code encoder}, {@code replace}; {@code max_code_len} for {@code double_metaphone}), so that an index template written for
- * a production cluster with that plugin works here unchanged. Maven Central serves that plugin
- * only for OpenSearch 3 (Java 21), so this node brings its own, built on Lucene's PhoneticFilter
- * and commons-codec's encoders.
+ * ({@code encoder}, {@code replace}; {@code max_code_len} for {@code double_metaphone}), so that
+ * an index template written for a production cluster with that plugin works here unchanged.
+ * Maven Central serves that plugin only for OpenSearch 3 (Java 21), so this node brings its own,
+ * built on Lucene's PhoneticFilter and commons-codec's encoders.
  *
  * <p>{@code cologne} is commons-codec's {@link ColognePhonetic} (Kölner Phonetik as Postel
  * defined it), as in the real plugin. The real plugin's {@code koelnerphonetik} is a variant of
