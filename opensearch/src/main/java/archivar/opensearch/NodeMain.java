@@ -11,8 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.opensearch.analysis.common.CommonAnalysisPlugin;
 import org.opensearch.common.settings.Settings;
 import org.opensearch.env.Environment;
+import org.opensearch.index.reindex.ReindexPlugin;
 import org.opensearch.node.InternalSettingsPreparer;
 import org.opensearch.node.Node;
+import org.opensearch.painless.PainlessPlugin;
 import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
@@ -24,9 +26,14 @@ import org.opensearch.transport.Netty4Plugin;
  * given to the node as classes instead. Runs until SIGTERM or SIGINT, then closes the node.
  */
 public final class NodeMain {
-    /** What this node can do beyond the server: HTTP and transport, analysis, phonetic filter. */
-    static final List<Class<? extends Plugin>> PLUGINS =
-        List.of(Netty4Plugin.class, CommonAnalysisPlugin.class, PhoneticPlugin.class);
+    /**
+     * What this node can do beyond the server: the distribution's modules archivar uses (HTTP and
+     * transport, analysis, painless scripts, delete/update by query and reindex) and the phonetic
+     * filter.
+     */
+    static final List<Class<? extends Plugin>> PLUGINS = List.of(
+        Netty4Plugin.class, CommonAnalysisPlugin.class, PainlessPlugin.class, ReindexPlugin.class,
+        PhoneticPlugin.class);
 
     /** Node's constructor that takes plugin classes is protected. */
     static final class EmbeddedNode extends Node {
