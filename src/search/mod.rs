@@ -7,27 +7,28 @@ pub mod facets;
 pub mod kwic;
 pub mod parse;
 pub mod passage;
+pub mod plan;
 pub mod request;
 pub mod said;
 pub mod share;
 pub mod snippet;
+pub mod vocabulary;
 
 pub use request::{DEFAULT_MATCH, Limits, MatchMode, Request, RequestError, Sort};
 
 use crate::analysis::{Analyzer, TokenKind};
 use crate::error::{IndexError, QueryError};
+use crate::index::schema::ArchiveSchema;
 use crate::index::{Archive, key};
 use crate::item::{Day, Item};
 use parse::Node;
+use plan::{Occur, Plan};
 use snippet::{Marks, Snippet};
 use std::collections::BTreeSet;
-use std::ops::Bound;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query, RangeQuery,
-    TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption, TantivyDocument};
-use tantivy::{Searcher, Term};
+use tantivy::Searcher;
+use tantivy::query::Query;
+use tantivy::schema::{Field, TantivyDocument};
+use vocabulary::Vocabulary;
 
 /// One result.
 #[derive(Debug, Clone)]
@@ -97,16 +98,16 @@ pub enum SearchError {
 /// "Wehrpflicht" counted 95 items for 9 that hold the word).
 struct Clause {
     /// Whether an item matches; its score is not used.
-    matches: Box<dyn Query>,
+    matches: Plan,
     /// What the clause adds to a matching item's score.
-    score: Box<dyn Query>,
+    score: Plan,
 }
 
 impl Clause {
     /// A clause that matches and scores alike.
-    fn plain(q: Box<dyn Query>) -> Clause {
+    fn plain(q: Plan) -> Clause {
         Clause {
-            matches: q.box_clone(),
+            matches: q.clone(),
             score: q,
         }
     }
@@ -114,7 +115,7 @@ impl Clause {
 
 /// The clauses of a word and a score bonus (the glued or phrase form of a
 /// hyphenated word).
-type WordClauses = (Vec<Clause>, Option<Box<dyn Query>>);
+type WordClauses = (Vec<Clause>, Option<Plan>);
 
 /// Weight of a compound's split form against the word itself.
 pub const SPLIT_WEIGHT: f32 = 0.5;
@@ -139,34 +140,32 @@ pub const PART_WEIGHT: f32 = 0.15;
 pub const SPLIT_SLOP: u32 = 10;
 
 struct Builder<'a> {
-    archive: &'a Archive,
-    searcher: &'a Searcher,
-    variants: std::sync::Arc<crate::index::phonetic::Variants>,
+    schema: &'a ArchiveSchema,
+    vocabulary: &'a dyn Vocabulary,
     analyzer: &'a Analyzer,
     mode: MatchMode,
     marks: Marks,
     /// Terms a passage is scored on, with their weights.
     passage: Vec<(String, f32)>,
     /// What the query's positive words add to the score.
-    scoring: Vec<Box<dyn Query>>,
+    scoring: Vec<Plan>,
 }
 
 impl Builder<'_> {
     fn fields(&self, prefix: &Option<String>) -> Vec<(Field, f32)> {
         match prefix {
             Some(p) => self
-                .archive
                 .schema
                 .field_for_prefix(p)
                 .map(|f| vec![(f, 1.0)])
                 .unwrap_or_default(),
-            None => self.archive.schema.default_fields(),
+            None => self.schema.default_fields(),
         }
     }
 
     /// The match side of a node; positive words add their score sides to
     /// `scoring`. `None` when nothing is left to search (stopwords).
-    fn build(&mut self, node: &Node, positive: bool) -> Result<Option<Box<dyn Query>>, QueryError> {
+    fn build(&mut self, node: &Node, positive: bool) -> Result<Option<Plan>, QueryError> {
         match node {
             Node::Word { .. } | Node::Phrase { .. } => {
                 self.and(std::slice::from_ref(node), positive)
@@ -183,7 +182,7 @@ impl Builder<'_> {
                 Ok(match qs.len() {
                     0 => None,
                     1 => qs.pop().map(|(_, q)| q),
-                    _ => Some(Box::new(BooleanQuery::new(qs))),
+                    _ => Some(Plan::bool(qs)),
                 })
             }
             Node::And(items) => self.and(items, positive),
@@ -191,7 +190,7 @@ impl Builder<'_> {
     }
 
     /// Keep the score side of a positive clause; return its match side.
-    fn take(&mut self, c: Clause, positive: bool) -> Box<dyn Query> {
+    fn take(&mut self, c: Clause, positive: bool) -> Plan {
         if positive {
             self.scoring.push(c.score);
         }
@@ -202,12 +201,8 @@ impl Builder<'_> {
     /// parts of a hyphenated word too ("Hoeneß-Affäre" is two words, as in
     /// Elasticsearch); the phrase or glued form of such a word only adds
     /// to the score.
-    fn and(
-        &mut self,
-        items: &[Node],
-        positive: bool,
-    ) -> Result<Option<Box<dyn Query>>, QueryError> {
-        let mut shoulds: Vec<Box<dyn Query>> = Vec::new();
+    fn and(&mut self, items: &[Node], positive: bool) -> Result<Option<Plan>, QueryError> {
+        let mut shoulds: Vec<Plan> = Vec::new();
         let mut clauses = Vec::new();
         for it in items {
             match it {
@@ -263,11 +258,15 @@ impl Builder<'_> {
         }
         let occur = if min == n { Occur::Must } else { Occur::Should };
         clauses.extend(shoulds.into_iter().map(|q| (occur, q)));
-        let mut bq = BooleanQuery::new(clauses);
-        if occur == Occur::Should && min > 1 {
-            bq.set_minimum_number_should_match(min);
-        }
-        Ok(Some(Box::new(bq)))
+        let min_should = if occur == Occur::Should && min > 1 {
+            min
+        } else {
+            0
+        };
+        Ok(Some(Plan::Bool {
+            clauses,
+            min_should,
+        }))
     }
 
     /// The clauses of a word: one per part (a part also matches the glued
@@ -351,12 +350,7 @@ impl Builder<'_> {
     /// "viertausenddreihundertneunundsechzig", "zwanzig" also "20"
     /// ([`crate::analysis::numbers`]); it matches, and is marked, as the
     /// word itself.
-    fn numbers(
-        &mut self,
-        fields: &[(Field, f32)],
-        text: &str,
-        positive: bool,
-    ) -> Option<Box<dyn Query>> {
+    fn numbers(&mut self, fields: &[(Field, f32)], text: &str, positive: bool) -> Option<Plan> {
         use crate::analysis::numbers;
         let digits = text.chars().all(|c| c.is_ascii_digit())
             && (text == "0" || !text.starts_with('0'))
@@ -395,16 +389,12 @@ impl Builder<'_> {
     /// "Selenskyj"), at low weight: all of them add to the score, and those
     /// that are spellings of the word also match it ([`Phonetic`]).
     fn phonetic(&mut self, stem: &str, word: &str, positive: bool) -> Option<Phonetic> {
-        let (pf, boost) = self.archive.schema.phonetic_field()?;
-        let variants = self.variants.of(self.analyzer, stem);
+        let (pf, boost) = self.schema.phonetic_field()?;
+        let variants = self.vocabulary.sounding(self.analyzer, stem);
         if variants.is_empty() {
             return None;
         }
-        let df = |t: &str| {
-            self.searcher
-                .doc_freq(&Term::from_field_text(pf, t))
-                .unwrap_or(0)
-        };
+        let df = |t: &str| self.vocabulary.doc_freq(pf, t);
         let own = df(stem);
         let spellings: Vec<String> = variants
             .iter()
@@ -425,13 +415,13 @@ impl Builder<'_> {
             self.passage
                 .extend(variants.iter().map(|v| (v.clone(), boost)));
         }
-        let any = |vs: &[String]| -> Option<Box<dyn Query>> {
+        let any = |vs: &[String]| -> Option<Plan> {
             (!vs.is_empty()).then(|| {
-                let qs: Vec<(Occur, Box<dyn Query>)> = vs
+                let qs: Vec<(Occur, Plan)> = vs
                     .iter()
                     .map(|v| (Occur::Should, term_query(pf, v)))
                     .collect();
-                Box::new(BoostQuery::new(Box::new(BooleanQuery::new(qs)), boost)) as Box<dyn Query>
+                Plan::Boost(Box::new(Plan::bool(qs)), boost)
             })
         };
         Some(Phonetic {
@@ -477,7 +467,7 @@ impl Builder<'_> {
             self.passage.extend(alone.map(|v| (v.clone(), PART_WEIGHT)));
         }
         let matches = across_fields(fields, |f| {
-            let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, term_query(f, stem))];
+            let mut alts: Vec<(Occur, Plan)> = vec![(Occur::Should, term_query(f, stem))];
             alts.extend(near(f, split).map(|q| (Occur::Should, q)));
             alts.extend(
                 whole
@@ -485,41 +475,35 @@ impl Builder<'_> {
                     .chain(&heads)
                     .map(|c| (Occur::Should, term_query(f, c))),
             );
-            Box::new(BooleanQuery::new(alts))
+            Plan::bool(alts)
         });
         let score = across_fields(fields, |f| {
-            let together: Vec<(Occur, Box<dyn Query>)> = split
+            let together: Vec<(Occur, Plan)> = split
                 .iter()
                 .map(|p| (Occur::Must, term_query(f, p)))
                 .collect();
-            let any: Vec<(Occur, Box<dyn Query>)> = split
+            let any: Vec<(Occur, Plan)> = split
                 .iter()
                 .chain(&widened)
                 .map(|p| (Occur::Should, term_query(f, p)))
                 .collect();
-            let mut alts: Vec<(Occur, Box<dyn Query>)> = vec![
+            let mut alts: Vec<(Occur, Plan)> = vec![
                 (Occur::Should, term_query(f, stem)),
                 (
                     Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(BooleanQuery::new(together)),
-                        SPLIT_WEIGHT,
-                    )),
+                    Plan::Boost(Box::new(Plan::bool(together)), SPLIT_WEIGHT),
                 ),
                 (
                     Occur::Should,
-                    Box::new(BoostQuery::new(
-                        Box::new(BooleanQuery::new(any)),
-                        PART_WEIGHT,
-                    )),
+                    Plan::Boost(Box::new(Plan::bool(any)), PART_WEIGHT),
                 ),
             ];
             for (terms, weight) in [(&whole, COMPOUND_WEIGHT), (&heads, HEAD_WEIGHT)] {
                 if let Some(any) = any_of(f, terms) {
-                    alts.push((Occur::Should, Box::new(BoostQuery::new(any, weight))));
+                    alts.push((Occur::Should, Plan::Boost(Box::new(any), weight)));
                 }
             }
-            Box::new(BooleanQuery::new(alts))
+            Plan::bool(alts)
         });
         Clause { matches, score }
     }
@@ -529,23 +513,23 @@ impl Builder<'_> {
     /// for a positive word they match (only the word's part is marked) and
     /// score at [`COMPOUND_WEIGHT`]; a word the query excludes excludes
     /// only itself.
-    fn with_compounds(&mut self, clause: Box<dyn Query>, stem: &str, positive: bool) -> Clause {
+    fn with_compounds(&mut self, clause: Plan, stem: &str, positive: bool) -> Clause {
         let (compounds, heads) = self.widened(stem, positive);
         if compounds.is_empty() && heads.is_empty() {
             return Clause::plain(clause);
         }
-        let field = self.archive.fields().text;
-        let mut matches = vec![(Occur::Should, clause.box_clone())];
+        let field = self.schema.fields.text;
+        let mut matches = vec![(Occur::Should, clause.clone())];
         let mut score = vec![(Occur::Should, clause)];
         for (terms, weight) in [(&compounds, COMPOUND_WEIGHT), (&heads, HEAD_WEIGHT)] {
             if let Some(any) = any_of(field, terms) {
-                matches.push((Occur::Should, any.box_clone()));
-                score.push((Occur::Should, Box::new(BoostQuery::new(any, weight))));
+                matches.push((Occur::Should, any.clone()));
+                score.push((Occur::Should, Plan::Boost(Box::new(any), weight)));
             }
         }
         Clause {
-            matches: Box::new(BooleanQuery::new(matches)),
-            score: Box::new(BooleanQuery::new(score)),
+            matches: Plan::bool(matches),
+            score: Plan::bool(score),
         }
     }
 
@@ -578,16 +562,12 @@ impl Builder<'_> {
 
     /// Compounds of the index that end with this stem ([`decompound::heads`]).
     fn heads(&self, stem: &str) -> Vec<(String, usize)> {
-        let field = self.archive.fields().text;
+        let field = self.schema.fields.text;
         decompound::heads(
             self.analyzer,
             stem,
-            &|s, limit| self.variants.ending_with(s, limit),
-            &|t| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(field, t))
-                    .unwrap_or(0)
-            },
+            &|s, limit| self.vocabulary.ending_with(s, limit),
+            &|t| self.vocabulary.doc_freq(field, t),
         )
     }
 
@@ -639,27 +619,19 @@ impl Builder<'_> {
 
     /// Compounds of the index that start with this stem ([`decompound`]).
     fn compounds(&self, stem: &str) -> Vec<String> {
-        let field = self.archive.fields().text;
+        let field = self.schema.fields.text;
         decompound::compounds(
             self.analyzer,
             stem,
-            &|prefix, limit| prefixed_terms(self.searcher, field, prefix, limit),
-            &|t| {
-                self.searcher
-                    .doc_freq(&Term::from_field_text(field, t))
-                    .unwrap_or(0)
-            },
+            &|prefix, limit| self.vocabulary.prefixed(field, prefix, limit),
+            &|t| self.vocabulary.doc_freq(field, t),
         )
     }
 
     /// Split a compound into words of the index ([`decompound`]).
     fn split(&self, word: &str) -> Option<Vec<String>> {
-        let field = self.archive.fields().text;
-        decompound::split(self.analyzer, word, &|t| {
-            self.searcher
-                .doc_freq(&Term::from_field_text(field, t))
-                .unwrap_or(0)
-        })
+        let field = self.schema.fields.text;
+        decompound::split(self.analyzer, word, &|t| self.vocabulary.doc_freq(field, t))
     }
 
     fn phrase(&mut self, field: &Option<String>, text: &str, positive: bool) -> Option<Clause> {
@@ -692,41 +664,33 @@ impl Builder<'_> {
         }
         let fields = self.fields(field);
         Some(Clause::plain(across_fields(&fields, |f| {
-            parts_query(f, &parts).unwrap_or_else(|| Box::new(EmptyQuery))
+            parts_query(f, &parts).unwrap_or(Plan::Nothing)
         })))
     }
 }
 
 /// A word's sound-alikes: all of them score, the spellings also match.
 struct Phonetic {
-    score: Box<dyn Query>,
-    matches: Option<Box<dyn Query>>,
+    score: Plan,
+    matches: Option<Plan>,
 }
 
 /// A clause with its word's sound-alikes.
 /// A word's clause, or its number's other spelling ([`Builder::numbers`]).
-fn with_number(c: Clause, number: Option<Box<dyn Query>>) -> Clause {
+fn with_number(c: Clause, number: Option<Plan>) -> Clause {
     let Some(n) = number else { return c };
-    let either = |a: Box<dyn Query>, b: Box<dyn Query>| -> Box<dyn Query> {
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Should, a),
-            (Occur::Should, b),
-        ]))
-    };
+    let either =
+        |a: Plan, b: Plan| -> Plan { Plan::bool(vec![(Occur::Should, a), (Occur::Should, b)]) };
     Clause {
-        matches: either(c.matches, n.box_clone()),
+        matches: either(c.matches, n.clone()),
         score: either(c.score, n),
     }
 }
 
 fn with_phonetic(c: Clause, phonetic: Option<Phonetic>) -> Clause {
     let Some(p) = phonetic else { return c };
-    let either = |a: Box<dyn Query>, b: Box<dyn Query>| -> Box<dyn Query> {
-        Box::new(BooleanQuery::new(vec![
-            (Occur::Should, a),
-            (Occur::Should, b),
-        ]))
-    };
+    let either =
+        |a: Plan, b: Plan| -> Plan { Plan::bool(vec![(Occur::Should, a), (Occur::Should, b)]) };
     Clause {
         matches: match p.matches {
             Some(m) => either(c.matches, m),
@@ -772,10 +736,10 @@ fn hyphen_group(fields: &[(Field, f32)], parts: &[(u32, String)], whole: &str) -
         .iter()
         .map(|(_, t)| {
             Clause::plain(across_fields(fields, |f| {
-                Box::new(BooleanQuery::new(vec![
+                Plan::bool(vec![
                     (Occur::Should, term_query(f, t)),
                     (Occur::Should, term_query(f, whole)),
-                ]))
+                ])
             }))
         })
         .collect();
@@ -784,7 +748,7 @@ fn hyphen_group(fields: &[(Field, f32)], parts: &[(u32, String)], whole: &str) -
         if let Some(pq) = parts_query(f, parts) {
             alts.push((Occur::Should, pq));
         }
-        Box::new(BooleanQuery::new(alts))
+        Plan::bool(alts)
     });
     (clauses, Some(bonus))
 }
@@ -800,35 +764,36 @@ enum Part {
 }
 
 /// Any of these terms in field `f`; `None` for none.
-fn any_of(f: Field, terms: &[String]) -> Option<Box<dyn Query>> {
+fn any_of(f: Field, terms: &[String]) -> Option<Plan> {
     (!terms.is_empty()).then(|| {
-        Box::new(BooleanQuery::new(
+        Plan::bool(
             terms
                 .iter()
                 .map(|t| (Occur::Should, term_query(f, t)))
                 .collect(),
-        )) as Box<dyn Query>
+        )
     })
 }
 
 /// The parts of a split compound within [`SPLIT_SLOP`] words of each
 /// other, in either order (two parts) or in the compound's order (three).
-fn near(f: Field, parts: &[String]) -> Option<Box<dyn Query>> {
-    let phrase = |ps: &[&String]| -> Box<dyn Query> {
-        let terms = ps
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i, Term::from_field_text(f, p)))
-            .collect();
-        let mut q = PhraseQuery::new_with_offset(terms);
-        q.set_slop(SPLIT_SLOP);
-        Box::new(q)
+fn near(f: Field, parts: &[String]) -> Option<Plan> {
+    let phrase = |ps: &[&String]| -> Plan {
+        Plan::Phrase {
+            field: f,
+            terms: ps
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (i, p.to_string()))
+                .collect(),
+            slop: SPLIT_SLOP,
+        }
     };
     match parts {
-        [a, b] => Some(Box::new(BooleanQuery::new(vec![
+        [a, b] => Some(Plan::bool(vec![
             (Occur::Should, phrase(&[a, b])),
             (Occur::Should, phrase(&[b, a])),
-        ]))),
+        ])),
         [_, _, ..] => Some(phrase(&parts.iter().collect::<Vec<_>>())),
         _ => None,
     }
@@ -856,81 +821,37 @@ fn long_words(node: &Node) -> Vec<(String, usize)> {
     out
 }
 
-/// Terms of a field that start with `prefix`, with their document
-/// frequencies summed over the segments read, at most about `limit` terms
-/// in all: the largest segments are read first, so the work per word stays
-/// bounded however many segments an archive has.
-fn prefixed_terms(
-    searcher: &Searcher,
-    field: Field,
-    prefix: &str,
-    limit: usize,
-) -> Vec<(String, u64)> {
-    let mut hi = prefix.as_bytes().to_vec();
-    // The smallest key above every key that starts with the prefix.
-    while let Some(last) = hi.pop() {
-        if last < 0xff {
-            hi.push(last + 1);
-            break;
-        }
-    }
-    let mut segments: Vec<&tantivy::SegmentReader> = searcher.segment_readers().iter().collect();
-    segments.sort_by_key(|s| std::cmp::Reverse(s.num_docs()));
-    let mut found: std::collections::BTreeMap<String, u64> = Default::default();
-    let mut n = 0;
-    for seg in segments {
-        let Ok(inv) = seg.inverted_index(field) else {
-            continue;
-        };
-        let range = inv.terms().range().ge(prefix.as_bytes());
-        let range = if hi.is_empty() { range } else { range.lt(&hi) };
-        let Ok(mut stream) = range.into_stream() else {
-            continue;
-        };
-        while n < limit && stream.advance() {
-            n += 1;
-            if let Ok(t) = std::str::from_utf8(stream.key()) {
-                *found.entry(t.to_string()).or_default() += u64::from(stream.value().doc_freq);
-            }
-        }
-    }
-    found.into_iter().collect()
-}
-
-fn term_query(f: Field, text: &str) -> Box<dyn Query> {
-    Box::new(TermQuery::new(
-        Term::from_field_text(f, text),
-        IndexRecordOption::WithFreqs,
-    ))
+fn term_query(f: Field, text: &str) -> Plan {
+    Plan::term(f, text)
 }
 
 /// One term, or a phrase of terms at their relative positions.
-fn parts_query(f: Field, parts: &[(u32, String)]) -> Option<Box<dyn Query>> {
+fn parts_query(f: Field, parts: &[(u32, String)]) -> Option<Plan> {
     match parts {
         [] => None,
         [(_, t)] => Some(term_query(f, t)),
         _ => {
             let first = parts[0].0;
-            let terms = parts
-                .iter()
-                .map(|(p, t)| ((p - first) as usize, Term::from_field_text(f, t)))
-                .collect();
-            Some(Box::new(PhraseQuery::new_with_offset(terms)))
+            Some(Plan::Phrase {
+                field: f,
+                terms: parts
+                    .iter()
+                    .map(|(p, t)| ((p - first) as usize, t.clone()))
+                    .collect(),
+                slop: 0,
+            })
         }
     }
 }
 
 /// The same query over several fields, scores summed with field boosts.
-fn across_fields(
-    fields: &[(Field, f32)],
-    per_field: impl Fn(Field) -> Box<dyn Query>,
-) -> Box<dyn Query> {
-    let mut qs: Vec<(Occur, Box<dyn Query>)> = fields
+fn across_fields(fields: &[(Field, f32)], per_field: impl Fn(Field) -> Plan) -> Plan {
+    let mut qs: Vec<(Occur, Plan)> = fields
         .iter()
         .map(|&(f, boost)| {
             let q = per_field(f);
-            let q: Box<dyn Query> = if (boost - 1.0).abs() > f32::EPSILON {
-                Box::new(BoostQuery::new(q, boost))
+            let q: Plan = if (boost - 1.0).abs() > f32::EPSILON {
+                Plan::Boost(Box::new(q), boost)
             } else {
                 q
             };
@@ -940,25 +861,7 @@ fn across_fields(
     if qs.len() == 1 {
         return qs.pop().expect("one").1;
     }
-    Box::new(BooleanQuery::new(qs))
-}
-
-/// All values of a keyword field in the index (programmes, speakers).
-pub fn field_values(
-    searcher: &Searcher,
-    field: Field,
-) -> Result<BTreeSet<String>, tantivy::TantivyError> {
-    let mut out = BTreeSet::new();
-    for seg in searcher.segment_readers() {
-        let inv = seg.inverted_index(field)?;
-        let mut stream = inv.terms().stream()?;
-        while stream.advance() {
-            if let Ok(s) = std::str::from_utf8(stream.key()) {
-                out.insert(s.to_string());
-            }
-        }
-    }
-    Ok(out)
+    Plan::bool(qs)
 }
 
 /// Whether a speaker name matches a filter: the filter's words, in order,
@@ -975,24 +878,30 @@ pub fn speaker_matches(name: &str, filter: &str) -> bool {
 /// Parse a query for this archive, with notes for the user
 /// ([`parse::parse_noted`]).
 pub fn parse_query(archive: &Archive, query: &str) -> Result<(Node, Vec<String>), QueryError> {
-    let known = archive
-        .schema
+    parse_query_in(&archive.schema, query)
+}
+
+/// [`parse_query`] for an index of this schema, local or not.
+pub fn parse_query_in(
+    schema: &ArchiveSchema,
+    query: &str,
+) -> Result<(Node, Vec<String>), QueryError> {
+    let known = schema
         .prefixes()
         .iter()
         .map(|p| format!("{p}:"))
         .collect::<Vec<_>>()
         .join(", ");
-    parse::parse_noted(
-        query,
-        &|p| archive.schema.field_for_prefix(p).is_some(),
-        &known,
-    )
+    parse::parse_noted(query, &|p| schema.field_for_prefix(p).is_some(), &known)
 }
 
-/// A search ready to run: the tantivy query, what to mark in snippets, and
-/// notes for the user.
+/// A search ready to run: the query plan and its tantivy query, what to
+/// mark in snippets, and notes for the user.
 pub struct Prepared {
-    /// The whole query with filters.
+    /// The whole query with filters, engine-neutral (speakers' words are
+    /// checked in the items after it).
+    pub plan: Plan,
+    /// The plan as a tantivy query, with the speaker check.
     pub query: Box<dyn Query>,
     /// Terms and phrases to mark.
     pub marks: Marks,
@@ -1003,14 +912,31 @@ pub struct Prepared {
     pub notes: Vec<String>,
 }
 
-/// Parse and build a request's query with its filters.
-pub fn prepare(
-    archive: &Archive,
-    searcher: &Searcher,
+/// A request as an engine-neutral plan, before any engine runs it.
+pub struct Planned {
+    /// The whole query with filters.
+    pub plan: Plan,
+    /// Terms and phrases to mark.
+    pub marks: Marks,
+    /// Terms a hit's best passage is scored on, with their weights.
+    pub passage: Vec<(String, f32)>,
+    /// Notes (filters that matched no name).
+    pub notes: Vec<String>,
+    /// The speakers a speaker filter resolved to: the engine checks that
+    /// they said the words ([`said`]).
+    pub speakers: Option<std::collections::HashSet<String>>,
+}
+
+/// Parse a request and build its plan against a vocabulary: the work
+/// every engine shares (German analysis, compounds, name variants,
+/// filters).
+pub fn plan(
+    schema: &ArchiveSchema,
+    vocabulary: &dyn Vocabulary,
     req: &Request,
-) -> Result<Prepared, SearchError> {
+) -> Result<Planned, SearchError> {
     req.validate(&Limits::DEFAULT)?;
-    let (node, mut notes) = parse_query(archive, &req.query)?;
+    let (node, mut notes) = parse_query_in(schema, &req.query)?;
     let words = node.words();
     if words > Limits::DEFAULT.query_words {
         return Err(RequestError::TooManyWords {
@@ -1023,10 +949,34 @@ pub fn prepare(
         query: main,
         marks,
         passage,
-    } = build_main(archive, searcher, req, &node, &mut notes)?;
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, main)];
-    let speakers = filters(archive, searcher, req, &mut clauses, &mut notes)?;
-    let mut query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    } = build_main(schema, vocabulary, req, &node, &mut notes)?;
+    let mut clauses: Vec<(Occur, Plan)> = vec![(Occur::Must, main)];
+    let speakers = filters(schema, vocabulary, req, &mut clauses, &mut notes)?;
+    Ok(Planned {
+        plan: Plan::bool(clauses),
+        marks,
+        passage,
+        notes,
+        speakers,
+    })
+}
+
+/// Parse and build a request's query with its filters for the local
+/// index.
+pub fn prepare(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+) -> Result<Prepared, SearchError> {
+    let vocabulary = vocabulary::Local::new(archive, searcher);
+    let Planned {
+        plan,
+        marks,
+        passage,
+        notes,
+        speakers,
+    } = self::plan(&archive.schema, &vocabulary, req)?;
+    let mut query = plan.to_tantivy();
     if let Some(names) = speakers {
         query = Box::new(said::SaidBy::new(
             query,
@@ -1038,6 +988,7 @@ pub fn prepare(
         ));
     }
     Ok(Prepared {
+        plan,
         query,
         marks,
         passage,
@@ -1049,16 +1000,15 @@ pub fn prepare(
 /// what scores, what to mark, and the passage terms, each once at its
 /// highest weight.
 fn build_main(
-    archive: &Archive,
-    searcher: &Searcher,
+    schema: &ArchiveSchema,
+    vocabulary: &dyn Vocabulary,
     req: &Request,
     node: &Node,
     notes: &mut Vec<String>,
 ) -> Result<Main, SearchError> {
     let mut b = Builder {
-        archive,
-        searcher,
-        variants: archive.variants(),
+        schema,
+        vocabulary,
         analyzer: Analyzer::shared(),
         mode: req.mode,
         marks: Marks::default(),
@@ -1085,8 +1035,7 @@ fn build_main(
     }
     // What matches decides the hits and their counts; the score is that of
     // the positive words with all their expansions.
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, Box::new(ConstScoreQuery::new(matches, 0.0)))];
+    let mut clauses: Vec<(Occur, Plan)> = vec![(Occur::Must, Plan::Filter(Box::new(matches)))];
     clauses.extend(b.scoring.drain(..).map(|q| (Occur::Should, q)));
     let mut passage: Vec<(String, f32)> = Vec::new();
     let mut sorted = b.passage;
@@ -1097,7 +1046,7 @@ fn build_main(
         }
     }
     Ok(Main {
-        query: Box::new(BooleanQuery::new(clauses)),
+        query: Plan::bool(clauses),
         marks: b.marks,
         passage,
     })
@@ -1105,7 +1054,7 @@ fn build_main(
 
 /// What [`build_main`] makes of the query's own words.
 struct Main {
-    query: Box<dyn Query>,
+    query: Plan,
     marks: Marks,
     passage: Vec<(String, f32)>,
 }
@@ -1118,10 +1067,16 @@ pub fn filtered_items(
     searcher: &Searcher,
     req: &Request,
 ) -> Result<Box<dyn Query>, SearchError> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, Box::new(tantivy::query::AllQuery))];
-    filters(archive, searcher, req, &mut clauses, &mut Vec::new())?;
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    let mut clauses: Vec<(Occur, Plan)> = vec![(Occur::Must, Plan::All)];
+    let vocabulary = vocabulary::Local::new(archive, searcher);
+    filters(
+        &archive.schema,
+        &vocabulary,
+        req,
+        &mut clauses,
+        &mut Vec::new(),
+    )?;
+    Ok(Plan::bool(clauses).to_tantivy())
 }
 
 /// Add the date, programme and speaker filters of `req` to `clauses`,
@@ -1129,28 +1084,23 @@ pub fn filtered_items(
 /// resolved, when the request names speakers: their words are checked
 /// in the items ([`said`]).
 fn filters(
-    archive: &Archive,
-    searcher: &Searcher,
+    schema: &ArchiveSchema,
+    vocabulary: &dyn Vocabulary,
     req: &Request,
-    clauses: &mut Vec<(Occur, Box<dyn Query>)>,
+    clauses: &mut Vec<(Occur, Plan)>,
     notes: &mut Vec<String>,
 ) -> Result<Option<std::collections::HashSet<String>>, SearchError> {
-    let f = archive.fields();
-    let filter = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
-        (Occur::Must, Box::new(ConstScoreQuery::new(q, 0.0)))
-    };
+    let f = schema.fields;
+    let filter = |q: Plan| -> (Occur, Plan) { (Occur::Must, Plan::Filter(Box::new(q))) };
     if req.from.is_some() || req.to.is_some() {
-        let lo = req.from.map_or(Bound::Unbounded, |d| {
-            Bound::Included(Term::from_field_i64(f.date, d.unix_days()))
-        });
-        let hi = req.to.map_or(Bound::Unbounded, |d| {
-            Bound::Included(Term::from_field_i64(f.date, d.unix_days()))
-        });
-        clauses.push(filter(Box::new(RangeQuery::new(lo, hi))));
+        clauses.push(filter(Plan::Days {
+            field: f.date,
+            from: req.from.map(|d| d.unix_days()),
+            to: req.to.map(|d| d.unix_days()),
+        }));
     }
-    let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
     if !req.programs.is_empty() {
-        let names = field_values(searcher, f.program_facet).map_err(tantivy_err)?;
+        let names = vocabulary.values(f.program_facet)?;
         let wanted: BTreeSet<String> = req.programs.iter().map(|p| key(p)).collect();
         let hits: Vec<&String> = names.iter().filter(|n| wanted.contains(&key(n))).collect();
         if hits.len() < wanted.len() {
@@ -1164,7 +1114,7 @@ fn filters(
     if req.speakers.is_empty() {
         return Ok(None);
     }
-    let names = field_values(searcher, f.speaker_facet).map_err(tantivy_err)?;
+    let names = vocabulary.values(f.speaker_facet)?;
     let hits: Vec<&String> = names
         .iter()
         .filter(|n| req.speakers.iter().any(|s| speaker_matches(n, s)))
@@ -1188,6 +1138,7 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
         marks,
         passage,
         notes,
+        ..
     } = prepare(archive, searcher, req)?;
     let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
     let limit = req.limit.max(1);
@@ -1297,24 +1248,20 @@ pub fn search_ids(
     Ok(out)
 }
 
-fn any_term(field: Field, values: Vec<&String>) -> Box<dyn Query> {
+/// Any of these values of a keyword field.
+fn any_term(field: Field, values: Vec<&String>) -> Plan {
     if values.is_empty() {
-        return Box::new(EmptyQuery);
+        return Plan::Nothing;
     }
-    Box::new(BooleanQuery::new(
+    Plan::any(
         values
             .into_iter()
-            .map(|v| {
-                (
-                    Occur::Should,
-                    Box::new(TermQuery::new(
-                        Term::from_field_text(field, v),
-                        IndexRecordOption::Basic,
-                    )) as Box<dyn Query>,
-                )
+            .map(|v| Plan::Keyword {
+                field,
+                value: v.clone(),
             })
             .collect(),
-    ))
+    )
 }
 
 #[cfg(test)]
