@@ -11,6 +11,7 @@ pub mod pipeline;
 pub mod schema;
 pub mod stats;
 pub mod sweep;
+pub mod template;
 pub mod writer;
 
 use crate::analysis::{self, GermanTokenizer};

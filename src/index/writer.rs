@@ -185,7 +185,7 @@ fn candidates(
 }
 
 /// An item's document, all but its near-duplicate cluster.
-fn document(
+pub(super) fn document(
     archive: &Archive,
     file: Option<&str>,
     item: &Item,

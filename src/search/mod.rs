@@ -2,6 +2,7 @@
 
 pub mod collapse;
 pub mod decompound;
+pub mod dsl;
 pub mod explain;
 pub mod facets;
 pub mod kwic;

@@ -1,0 +1,254 @@
+//! archivar's plans on a real OpenSearch cluster (issue 14): the index
+//! template from `schema/`, data/'s items as the cluster's documents, and
+//! query plans lowered to query DSL match the same items as on the local
+//! index.
+//!
+//! Needs a running cluster: `.ci/run` starts three nodes with
+//! `opensearch/cluster start` and sets `ARCHIVAR_OPENSEARCH`
+//! (`http://127.0.0.1:9200`). Without it these tests say so on stderr and
+//! pass, so that `cargo test` works with the Rust toolchain alone.
+
+mod common;
+
+use archivar::index::Archive;
+use archivar::index::template;
+use archivar::item::Day;
+use archivar::search::{self, Request, dsl};
+use common::{archivar_in, data_dir};
+use serde_json::{Value, json};
+use tantivy::TantivyDocument;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Field;
+
+/// The cluster's URL, or a notice that the tests are skipped.
+fn cluster() -> Option<String> {
+    match std::env::var("ARCHIVAR_OPENSEARCH") {
+        Ok(url) if !url.is_empty() => Some(url.trim_end_matches('/').to_string()),
+        _ => {
+            // Straight to stderr, past the test harness's capture, so the
+            // skip shows in every run.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "NOTICE: OpenSearch tests SKIPPED: ARCHIVAR_OPENSEARCH is not set \
+                 (`opensearch/cluster start` prints the URL; .ci/run does this)"
+            );
+            None
+        }
+    }
+}
+
+/// A small HTTP client of the cluster: status and JSON body.
+struct Client {
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Client {
+    fn new(base: &str) -> Client {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .build()
+            .into();
+        Client {
+            base: base.to_string(),
+            agent,
+        }
+    }
+
+    fn send(&self, method: &str, path: &str, body: Option<(&str, String)>) -> (u16, Value) {
+        let url = format!("{}{path}", self.base);
+        let mut res = match (method, body) {
+            ("GET", None) => self.agent.get(&url).call(),
+            ("DELETE", None) => self.agent.delete(&url).call(),
+            ("PUT", Some((kind, b))) => self.agent.put(&url).content_type(kind).send(b),
+            ("POST", Some((kind, b))) => self.agent.post(&url).content_type(kind).send(b),
+            ("POST", None) => self.agent.post(&url).send_empty(),
+            other => panic!("no such request: {other:?}"),
+        }
+        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let status = res.status().as_u16();
+        let text = res.body_mut().read_to_string().unwrap_or_default();
+        let json = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, json)
+    }
+
+    fn json(&self, method: &str, path: &str, body: &Value) -> Value {
+        let (status, v) = self.send(method, path, Some(("application/json", body.to_string())));
+        assert!(status < 300, "{method} {path}: {status} {v}");
+        v
+    }
+}
+
+/// data/ indexed locally, then sent to the cluster as index `name` made
+/// from the template: the local archive, and the number of items.
+fn load(c: &Client, name: &str) -> (tempfile::TempDir, Archive, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    archivar_in(&idx)
+        .arg("index")
+        .arg("-q")
+        .arg(data_dir())
+        .assert()
+        .success();
+    let archive = Archive::open(&idx).unwrap();
+    let _ = c.send("DELETE", &format!("/{name}"), None);
+    c.json(
+        "PUT",
+        &format!("/{name}"),
+        &template::template(&archive.schema, 3, 1),
+    );
+    let searcher = archive.reader().unwrap().searcher();
+    let mut bulk = String::new();
+    let mut n = 0;
+    for (ord, seg) in searcher.segment_readers().iter().enumerate() {
+        for doc_id in seg.doc_ids_alive() {
+            let stored: TantivyDocument = searcher
+                .doc(tantivy::DocAddress::new(ord as u32, doc_id))
+                .unwrap();
+            let item = archive.stored_item(&stored).unwrap();
+            let source = template::item_source(&archive, &item).unwrap();
+            bulk.push_str(&json!({ "index": { "_id": item.id } }).to_string());
+            bulk.push('\n');
+            bulk.push_str(&source.to_string());
+            bulk.push('\n');
+            n += 1;
+        }
+    }
+    let (status, v) = c.send(
+        "POST",
+        &format!("/{name}/_bulk?refresh=wait_for"),
+        Some(("application/x-ndjson", bulk)),
+    );
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["errors"], false, "{v}");
+    (dir, archive, n)
+}
+
+fn names(archive: &Archive) -> impl Fn(Field) -> String + '_ {
+    |f| archive.schema.schema.get_field_name(f).to_string()
+}
+
+#[test]
+fn the_template_is_taken_and_its_version_kept() {
+    let Some(url) = cluster() else { return };
+    let c = Client::new(&url);
+    let (_dir, archive, n) = load(&c, "archivar-test-template");
+    let v = c.json("POST", "/archivar-test-template/_count", &json!({}));
+    assert_eq!(v["count"].as_u64(), Some(n as u64));
+    let (_, m) = c.send("GET", "/archivar-test-template/_mapping", None);
+    assert_eq!(
+        m["archivar-test-template"]["mappings"]["_meta"][template::VERSION_KEY],
+        archive.schema.version
+    );
+    // dynamic: strict: a field the schema does not know is refused.
+    let (status, _) = c.send(
+        "PUT",
+        "/archivar-test-template/_doc/x",
+        Some(("application/json", json!({ "unbekannt": 1 }).to_string())),
+    );
+    assert_eq!(status, 400);
+    c.send("DELETE", "/archivar-test-template", None);
+}
+
+/// Every query matches the same items on the cluster as on the local
+/// index: words, compounds and their parts, name variants, phrases,
+/// exclusions, dates and programmes.
+#[test]
+fn plans_match_the_same_items_on_the_cluster() {
+    let Some(url) = cluster() else { return };
+    let c = Client::new(&url);
+    let (_dir, archive, _) = load(&c, "archivar-test-plans");
+    let searcher = archive.reader().unwrap().searcher();
+    let day = |s: &str| Day::parse(s).unwrap();
+    let mut cases: Vec<Request> = [
+        "Selenskyj Rohstoffe",
+        "Zölle",
+        "Windkraft",
+        "Rente -Ukraine",
+        "\"Verhandlungen über\"",
+        "Wahl USA Trump",
+        "Bundestagswahl",
+        "Selenski",
+    ]
+    .into_iter()
+    .map(Request::new)
+    .collect();
+    let mut dated = Request::new("Ukraine");
+    dated.from = Some(day("2025-02-01"));
+    dated.to = Some(day("2025-02-28"));
+    cases.push(dated);
+    let mut dlf = Request::new("Rohstoffe OR Zölle");
+    dlf.programs = vec!["Deutschlandfunk".into()];
+    cases.push(dlf);
+    let mut any = 0;
+    for req in &cases {
+        let prepared = search::prepare(&archive, &searcher, req).unwrap();
+        let local = searcher.search(prepared.query.as_ref(), &Count).unwrap();
+        let query = dsl::query(&prepared.plan, &names(&archive));
+        let remote = c.json(
+            "POST",
+            "/archivar-test-plans/_count",
+            &json!({ "query": query }),
+        );
+        assert_eq!(
+            remote["count"].as_u64(),
+            Some(local as u64),
+            "{:?}: {query}",
+            req.query
+        );
+        eprintln!("{:?}: {local} items here and there", req.query);
+        any += usize::from(local > 0);
+    }
+    assert!(any >= cases.len() - 1, "the queries match something");
+    c.send("DELETE", "/archivar-test-plans", None);
+}
+
+/// With global term statistics (`dfs_query_then_fetch`), the cluster's
+/// BM25 ranks the seed item first for "Selenskyj Rohstoffe", as the
+/// local plan does before reranking.
+#[test]
+fn the_seed_ranks_first_on_the_cluster_too() {
+    let Some(url) = cluster() else { return };
+    let c = Client::new(&url);
+    let (_dir, archive, _) = load(&c, "archivar-test-rank");
+    let searcher = archive.reader().unwrap().searcher();
+    let req = Request::new("Selenskyj Rohstoffe");
+    let prepared = search::prepare(&archive, &searcher, &req).unwrap();
+    let top = searcher
+        .search(
+            prepared.query.as_ref(),
+            &TopDocs::with_limit(5).order_by_score(),
+        )
+        .unwrap();
+    let local: Vec<String> = top
+        .iter()
+        .map(|(_, a)| {
+            let d: TantivyDocument = searcher.doc(*a).unwrap();
+            archive.stored_item(&d).unwrap().id
+        })
+        .collect();
+    let v = c.json(
+        "POST",
+        "/archivar-test-rank/_search?search_type=dfs_query_then_fetch",
+        &json!({
+            "query": dsl::query(&prepared.plan, &names(&archive)),
+            "size": 5,
+            "_source": false,
+        }),
+    );
+    let remote: Vec<String> = v["hits"]["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(remote.first(), Some(&"dlf-2025-02-13".to_string()), "{v}");
+    assert_eq!(
+        local.first(),
+        remote.first(),
+        "local {local:?}, cluster {remote:?}"
+    );
+    c.send("DELETE", "/archivar-test-rank", None);
+}
