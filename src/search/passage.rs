@@ -88,6 +88,47 @@ pub fn scores(
         .collect())
 }
 
+/// The weights the passage terms get in an archive of `n` items where a
+/// term is in `df(term)` of them: the term's weight times its idf; terms
+/// in no item are left out. As [`scores`] weighs them.
+pub fn weights(n: u64, terms: &[(String, f32)], df: impl Fn(&str) -> u64) -> Vec<(String, f32)> {
+    let n = n as f32;
+    terms
+        .iter()
+        .filter_map(|(t, weight)| {
+            let df = df(t) as f32;
+            (df > 0.0).then(|| (t.clone(), weight * (1.0 + (n - df + 0.5) / (df + 0.5)).ln()))
+        })
+        .collect()
+}
+
+/// The best passage score of a text given as its analysed terms in order
+/// (as another engine keeps them, e.g. in `_source`), for `weights`
+/// ([`weights`]).
+pub fn score_terms<'a>(weights: &[(String, f32)], terms: impl Iterator<Item = &'a str>) -> f32 {
+    let index: HashMap<&str, usize> = weights
+        .iter()
+        .enumerate()
+        .map(|(k, (t, _))| (t.as_str(), k))
+        .collect();
+    let hits: Vec<(u32, usize)> = terms
+        .enumerate()
+        .filter_map(|(p, t)| index.get(t).map(|&k| (p as u32, k)))
+        .collect();
+    let w: Vec<f32> = weights.iter().map(|(_, w)| *w).collect();
+    best_window(&hits, &w, WINDOW)
+}
+
+/// Reorder the first [`RERANK_TOP`] of `ranked` (scores best first) as
+/// [`rerank`] does, with each hit's passage score given.
+pub fn blend(ranked: &mut [(f32, String)], passage: &[f32]) {
+    let k = ranked.len().min(RERANK_TOP).min(passage.len());
+    for (h, p) in ranked[..k].iter_mut().zip(passage) {
+        h.0 += WEIGHT * p;
+    }
+    ranked[..k].sort_by(|a, b| b.0.total_cmp(&a.0));
+}
+
 /// The highest sum of the weights of distinct terms among `hits`
 /// (position, term) within `window` consecutive positions.
 pub fn best_window(hits: &[(u32, usize)], weights: &[f32], window: u32) -> f32 {
@@ -147,5 +188,30 @@ mod tests {
         assert_eq!(best_window(&[], &[1.0], 30), 0.0);
         // A term counts once however often it occurs.
         assert_eq!(best_window(&[(1, 0), (2, 0), (3, 0)], &[1.5], 30), 1.5);
+    }
+
+    #[test]
+    fn a_text_of_terms_scores_its_best_window() {
+        let w = weights(
+            100,
+            &[
+                ("selenskyj".into(), 1.0),
+                ("rohstoff".into(), 1.0),
+                ("nie".into(), 1.0),
+            ],
+            |t| match t {
+                "selenskyj" => 5,
+                "rohstoff" => 20,
+                _ => 0,
+            },
+        );
+        assert_eq!(w.len(), 2, "a term in no item has no weight");
+        let text = "rohstoff ".to_string() + &"ford abkomm mit usa ".repeat(10) + "selenskyj";
+        let far = score_terms(&w, text.split(' '));
+        let near = score_terms(&w, "selenskyj will rohstoff".split(' '));
+        assert!(near > far && (far - w[0].1).abs() < 1e-6, "{near} {far}");
+        let mut ranked = vec![(3.0, "a".to_string()), (2.5, "b".to_string())];
+        blend(&mut ranked, &[0.0, 0.2]);
+        assert_eq!(ranked[0].1, "b");
     }
 }
