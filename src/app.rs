@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<Outcome> {
         Command::Stats(a) => run_stats(dir, a),
         Command::Eval(a) => run_eval(dir, a),
         Command::Serve(a) => crate::serve::run(crate::serve::Config::from_args(dir, a)?),
+        Command::Export(a) => run_export(a),
         Command::Completions(a) => run_completions(a),
         Command::Man(a) => run_man(a),
     }
@@ -657,6 +658,143 @@ fn run_eval(dir: PathBuf, a: EvalArgs) -> Result<Outcome> {
         )?;
     }
     Ok(Outcome::Success)
+}
+
+/// `archivar export`: the template, or each item read from the paths as
+/// bulk lines on stdout; what cannot be read is reported as `index`
+/// reports it, and the run then exits 2.
+fn run_export(a: crate::cli::ExportArgs) -> Result<Outcome> {
+    use crate::cli::ExportFormat;
+    use std::io::Write;
+    let archive = Archive::in_memory()?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if a.format == ExportFormat::OpensearchTemplate {
+        if !a.paths.is_empty() {
+            anyhow::bail!(
+                "--format opensearch-template takes no paths (the template comes from the schema); \
+                 use --format opensearch-bulk for the items"
+            );
+        }
+        let t = index::template::template(&archive.schema, a.shards, a.replicas);
+        serde_json::to_writer_pretty(&mut out, &t)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(Outcome::Success);
+    }
+    if a.paths.is_empty() {
+        anyhow::bail!(
+            "give the files or folders to export, e.g. archivar export --format opensearch-bulk data/"
+        );
+    }
+    let walk = ingest::walk(&a.paths);
+    let given = ingest::Meta {
+        date: a.date,
+        program: a.program.clone().filter(|p| !p.trim().is_empty()),
+        title: None,
+        media: None,
+    };
+    let mut t = Tally::default();
+    for e in &walk.errors {
+        crate::report!("{e}");
+        t.failed += 1;
+    }
+    let mut write_error: Option<std::io::Error> = None;
+    let mut exported = 0u64;
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for src in &walk.sources {
+        ingest::read_source(src, &given, &mut |event| {
+            for e in match event {
+                Event::Item(item) => guard(item),
+                other => vec![other],
+            } {
+                match e {
+                    Event::Item(item) => {
+                        if write_error.is_some() {
+                            continue;
+                        }
+                        // As `index` does: of two files with one id, the
+                        // one read first (whose path sorts first) is kept;
+                        // in one file, the later line replaces the earlier.
+                        let file = item
+                            .source
+                            .rsplit_once(':')
+                            .map_or(&*item.source, |(f, _)| f);
+                        match seen.get(&item.id) {
+                            Some(first) if first.as_str() != file => {
+                                t.warnings += 1;
+                                if !a.quiet {
+                                    crate::report!(
+                                        "warning: {}: id \"{}\" is also in {first}; kept that one, this item is not exported",
+                                        item.source,
+                                        crate::output::safe::escape(&item.id)
+                                    );
+                                }
+                                continue;
+                            }
+                            Some(_) => {}
+                            None => {
+                                seen.insert(item.id.clone(), file.to_string());
+                            }
+                        }
+                        match index::template::item_source(&archive, &item) {
+                            Ok(source) => {
+                                match crate::output::bulk::write_item(&mut out, &item.id, &source) {
+                                    Ok(()) => exported += 1,
+                                    Err(e) => write_error = Some(e),
+                                }
+                            }
+                            Err(e) => {
+                                crate::report!("{}: {e}", item.source);
+                                t.failed += 1;
+                            }
+                        }
+                    }
+                    Event::Warning(loc, msg) => {
+                        t.warnings += 1;
+                        if !a.quiet {
+                            crate::report!("warning: {loc}: {msg}");
+                        }
+                    }
+                    Event::Error(e) => {
+                        crate::report!("{e}");
+                        t.failed += 1;
+                    }
+                }
+            }
+        });
+        if write_error.is_some() {
+            break;
+        }
+    }
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
+    out.flush()?;
+    if !a.quiet {
+        crate::report!(
+            "exported {}{}{}",
+            plural(exported, "item"),
+            if t.failed > 0 {
+                format!(
+                    ", {} not exported (see above)",
+                    plural(t.failed, "file or item")
+                )
+            } else {
+                String::new()
+            },
+            if t.warnings > 0 {
+                format!(", {}", plural(t.warnings, "warning"))
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(if t.failed > 0 {
+        Outcome::Failed
+    } else {
+        Outcome::Success
+    })
 }
 
 /// The last guards before indexing ([`ingest::clean`]): an item too large

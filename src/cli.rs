@@ -70,10 +70,57 @@ pub enum Command {
     Eval(EvalArgs),
     /// Serve the index over HTTP: a search page and a JSON API (read-only)
     Serve(ServeArgs),
+    /// Write items for another engine: OpenSearch bulk lines or its index template
+    ///
+    ///   archivar export --format opensearch-bulk data/ > items.ndjson
+    ///   archivar export --format opensearch-template > template.json
+    ///
+    /// Then: curl -XPUT URL/INDEX -H 'Content-Type: application/json' -d @template.json
+    ///       curl -XPOST URL/INDEX/_bulk -H 'Content-Type: application/x-ndjson' --data-binary @items.ndjson
+    /// Text fields hold archivar's analysed terms, so search such an index with archivar's plans.
+    #[command(verbatim_doc_comment)]
+    Export(ExportArgs),
     /// Print shell completions: archivar completions bash > ~/.local/share/bash-completion/completions/archivar
     Completions(CompletionsArgs),
     /// Print the man page (roff): archivar man | man -l -
     Man(ManArgs),
+}
+
+/// What `archivar export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// `_bulk` lines: an action with the item's id, then its document
+    OpensearchBulk,
+    /// The index's settings and mappings, from the schema
+    OpensearchTemplate,
+}
+
+/// `archivar export`
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to write
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: ExportFormat,
+    /// Files or folders to read (folders recursively), as `index` reads them
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Primary shards of the template's index
+    #[arg(long, default_value_t = 3, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub shards: u32,
+    /// Copies of each shard in the template's index
+    #[arg(long, default_value_t = 1, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(0..=16))]
+    pub replicas: u32,
+    /// Print no summary and no warnings, only errors
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Broadcast date of items that have none
+    #[arg(long, value_parser = parse_day, value_name = "DATE")]
+    pub date: Option<Day>,
+    /// Programme of items that have none
+    #[arg(long, value_name = "NAME")]
+    pub program: Option<String>,
 }
 
 /// `archivar serve`

@@ -252,3 +252,52 @@ fn the_seed_ranks_first_on_the_cluster_too() {
     );
     c.send("DELETE", "/archivar-test-rank", None);
 }
+
+/// The README's way without archivar on the cluster side: the template and
+/// the bulk lines of `archivar export` load data/ whole.
+#[test]
+fn exported_bulk_lines_load_into_the_cluster() {
+    let Some(url) = cluster() else { return };
+    let c = Client::new(&url);
+    let template = common::archivar()
+        .args(["export", "--format", "opensearch-template"])
+        .output()
+        .unwrap();
+    assert!(template.status.success());
+    let bulk = common::archivar()
+        .args(["export", "--format", "opensearch-bulk", "-q"])
+        .arg(data_dir())
+        .output()
+        .unwrap();
+    assert!(bulk.status.success());
+    let name = "archivar-test-export";
+    let _ = c.send("DELETE", &format!("/{name}"), None);
+    let (s, v) = c.send(
+        "PUT",
+        &format!("/{name}"),
+        Some((
+            "application/json",
+            String::from_utf8(template.stdout).unwrap(),
+        )),
+    );
+    assert!(s < 300, "{v}");
+    let (s, v) = c.send(
+        "POST",
+        &format!("/{name}/_bulk?refresh=wait_for"),
+        Some((
+            "application/x-ndjson",
+            String::from_utf8(bulk.stdout).unwrap(),
+        )),
+    );
+    assert!(s == 200 && v["errors"] == false, "{v}");
+    let idx = tempfile::tempdir().unwrap();
+    archivar_in(idx.path())
+        .arg("index")
+        .arg("-q")
+        .arg(data_dir())
+        .assert()
+        .success();
+    let v = c.json("POST", &format!("/{name}/_count"), &json!({}));
+    assert_eq!(v["count"].as_u64(), Some(common::item_count(idx.path())));
+    c.send("DELETE", &format!("/{name}"), None);
+}

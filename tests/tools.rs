@@ -938,3 +938,83 @@ fn readme_examples_print_what_the_program_prints() {
     }
     assert!(examples >= 5, "only {examples} examples found in README.md");
 }
+
+/// `export --format opensearch-bulk`: two lines an item (action with the
+/// id, then the document), every item of data/ once, text fields as
+/// analysed terms, the stored item whole.
+#[test]
+fn export_writes_every_item_of_data_as_bulk_lines() {
+    let out = archivar()
+        .args(["export", "--format", "opensearch-bulk"])
+        .arg(data_dir())
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("exported"));
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len() % 2, 0);
+    let index = index_of(&data_dir());
+    assert_eq!((lines.len() / 2) as u64, item_count(index.path()));
+    let mut ids = std::collections::HashSet::new();
+    for pair in lines.chunks(2) {
+        let id = pair[0]["index"]["_id"].as_str().unwrap();
+        assert!(ids.insert(id.to_string()), "{id} twice");
+        assert_eq!(pair[1]["id"], id);
+        assert_eq!(pair[1]["item"]["id"], id);
+    }
+    let seed = lines
+        .chunks(2)
+        .find(|p| p[0]["index"]["_id"] == "dlf-2025-02-13")
+        .expect("the seed");
+    // Stems with folded umlauts, as the local index holds them.
+    let terms: String = seed[1]["text"]
+        .as_array()
+        .expect("title and paragraphs, one value each")
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(terms.split(' ').any(|t| t == "selenskyj"), "{terms}");
+    assert!(!terms.contains('ö') && !terms.contains(','), "{terms}");
+}
+
+#[test]
+fn export_template_follows_the_schema_and_bad_input_is_named() {
+    let out = archivar()
+        .args(["export", "--format", "opensearch-template", "--shards", "5"])
+        .assert()
+        .success();
+    let t: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(t["settings"]["number_of_shards"], 5);
+    assert_eq!(t["mappings"]["properties"]["text"]["type"], "text");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("kaputt.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"id\": \"a\", \"title\": \"Zölle\", \"body\": \"Zölle auf Stahl\"}\n{kaputt\n",
+    )
+    .unwrap();
+    let out = archivar()
+        .args(["export", "--format", "opensearch-bulk"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("kaputt.jsonl:2"));
+    assert_eq!(
+        out.get_output()
+            .stdout
+            .split(|b| *b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count(),
+        2
+    );
+    archivar()
+        .args(["export", "--format", "opensearch-template"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("takes no paths"));
+}

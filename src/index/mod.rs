@@ -146,6 +146,21 @@ impl Archive {
         Ok(Archive::with_index(dir, index, schema).with_write_error(slot))
     }
 
+    /// An empty index in memory with the embedded schema: its analysis,
+    /// without a folder (what `archivar export` needs).
+    pub fn in_memory() -> Result<Archive, IndexError> {
+        let schema = ArchiveSchema::embedded()?;
+        let index = Index::builder()
+            .schema(schema.schema.clone())
+            .settings(schema.settings.clone())
+            .create_in_ram()
+            .map_err(|source| IndexError::Tantivy {
+                dir: PathBuf::from("(memory)"),
+                source,
+            })?;
+        Ok(Archive::with_index(Path::new("(memory)"), index, schema))
+    }
+
     /// Open the index in `dir`, creating it (and the folder) if there is none.
     /// With `rebuild`, an existing index is removed first. The caller holds
     /// the folder's [`lock`], which stays.

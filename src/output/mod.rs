@@ -1,6 +1,7 @@
 //! Output: hits, items and statistics as terminal text or JSON Lines.
 //! Only this module writes to stdout.
 
+pub mod bulk;
 pub mod csv;
 pub mod json;
 pub mod manual;
