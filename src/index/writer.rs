@@ -463,8 +463,11 @@ impl<'a> Indexer<'a> {
     pub fn prepare(
         archive: &Archive,
         file: Option<&str>,
-        item: Item,
+        mut item: Item,
     ) -> Result<Prepared, IndexError> {
+        // Found anew whatever the input said: the cut and its word
+        // positions are this binary's.
+        item.stories = super::stories::segment(&item);
         let doc = document(archive, file, &item)?;
         let sig = dedup::signature(&dedup::item_words(&item));
         Ok(Prepared { item, doc, sig })

@@ -576,6 +576,7 @@ mod tests {
             blocks,
             source: "x".into(),
             media: None,
+            stories: Vec::new(),
         }
     }
 
@@ -753,6 +754,7 @@ mod props {
                 blocks: vec![Block::new(BlockKind::Paragraph, &text)],
                 source: "x".into(),
                 media: None,
+                stories: Vec::new(),
             };
             for s in snippets(a, &item, &marks, 3, &|_| false) {
                 let n = s.text.chars().count();
