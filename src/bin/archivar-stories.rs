@@ -17,6 +17,7 @@
 
 use archivar::analysis::Analyzer;
 use archivar::error::Location;
+use archivar::index::dedup::item_words_and_stems as item_words;
 use archivar::index::stories::{Params, segment_with};
 use archivar::item::{Item, Story};
 use std::collections::{HashMap, HashSet};
@@ -55,9 +56,60 @@ fn count(path: &str, p: &Params) {
     } else {
         Box::new(std::io::BufReader::new(file))
     };
+    if std::env::var_os("ARCHIVAR_STORIES_TIME").is_some() {
+        let items: Vec<Item> = reader
+            .lines()
+            .enumerate()
+            .filter_map(|(n, l)| {
+                archivar::ingest::jsonl::parse_line(
+                    &l.ok()?,
+                    &Location::line(Path::new(path), n as u64 + 1),
+                    "t",
+                )
+                .ok()
+            })
+            .collect();
+        // The words near-duplicate detection hashes anyway.
+        let words: Vec<_> = items.iter().map(item_words).collect();
+        let t = std::time::Instant::now();
+        let quick = words
+            .iter()
+            .filter(|w| archivar::index::stories::quick_contrast(&w.stems, p.window).is_some())
+            .count();
+        let tq = t.elapsed();
+        let t = std::time::Instant::now();
+        let cut = items
+            .iter()
+            .zip(&words)
+            .filter(|(i, w)| !segment_with(i, w, p).is_empty())
+            .count();
+        let ts = t.elapsed();
+        // What indexing analyses of the same items, for a ratio from the
+        // same run: every text value through the German tokenizer.
+        use tantivy::tokenizer::{TokenStream, Tokenizer};
+        let mut tok = archivar::analysis::GermanTokenizer::new();
+        let t = std::time::Instant::now();
+        let mut tokens = 0u64;
+        for i in &items {
+            for text in std::iter::once(&i.title).chain(i.blocks.iter().map(|b| &b.text)) {
+                let mut st = tok.token_stream(text);
+                while st.advance() {
+                    tokens += 1;
+                }
+            }
+        }
+        let ta = t.elapsed();
+        println!(
+            "{} items: quick_contrast {quick} in {tq:?}; segment {cut} cut in {ts:?}; German analysis ({tokens} tokens) in {ta:?}: segmenting costs {:.1} % of the analysis",
+            items.len(),
+            100.0 * ts.as_secs_f64() / ta.as_secs_f64()
+        );
+        return;
+    }
     let mut hist: std::collections::BTreeMap<usize, u64> = Default::default();
     let mut items = 0u64;
     let mut ratios: std::collections::BTreeMap<usize, u64> = Default::default();
+    let mut quick: std::collections::BTreeMap<usize, u64> = Default::default();
     for (n, line) in reader.lines().enumerate() {
         let line = line.unwrap_or_else(|e| fail(format!("{path}:{}: {e}", n + 1)));
         let Ok(item) = archivar::ingest::jsonl::parse_line(
@@ -68,11 +120,23 @@ fn count(path: &str, p: &Params) {
             continue;
         };
         items += 1;
-        *hist.entry(segment_with(&item, p).len()).or_default() += 1;
+        let words = item_words(&item);
+        *hist
+            .entry(segment_with(&item, &words, p).len())
+            .or_default() += 1;
         if let Some((near, far)) = archivar::index::stories::contrast(&item, p) {
             let r = ((far / near.max(1e-6)) * 10.0).floor().min(20.0) as usize;
             *ratios.entry(r).or_default() += 1;
         }
+        if let Some((near, far)) = archivar::index::stories::quick_contrast(&words.stems, p.window)
+        {
+            let r = ((far / near.max(1e-6)) * 20.0).floor().min(40.0) as usize;
+            *quick.entry(r).or_default() += 1;
+        }
+    }
+    println!("quick far/near cosine, twentieths: items");
+    for (k, v) in &quick {
+        println!("{k}: {v}");
     }
     println!("far/near cosine, tenths: items");
     for (k, v) in &ratios {
@@ -306,6 +370,7 @@ fn main() {
             "idf" => p.idf = f,
             "min_depth" => p.min_depth = f,
             "max_contrast" => p.max_contrast = f,
+            "max_quick_contrast" => p.max_quick_contrast = f,
             _ => fail(format!("{k}: no such weight")),
         }
     }
@@ -340,7 +405,7 @@ fn main() {
             "t",
         )
         .unwrap_or_else(|e| fail(e.to_string()));
-        let mut found = segment_with(&item, &p);
+        let mut found = segment_with(&item, &item_words(&item), &p);
         if found.is_empty() {
             found = uniform(&item, 1);
         }

@@ -33,6 +33,7 @@
 //! `docs/relevance.md` (`archivar-stories`).
 
 use crate::analysis::{Analyzer, TokenKind};
+use crate::index::dedup::ItemWords;
 use crate::item::{BlockKind, Item, STORY_MIN_WORDS, Story};
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
@@ -106,6 +107,8 @@ pub struct Params {
     /// less alike than this share of neighbouring ones ([`contrast`]): a
     /// broadcast of many reports, not a speech on one subject.
     pub max_contrast: f32,
+    /// The same on cheap words ([`quick_contrast`]), tried first.
+    pub max_quick_contrast: f32,
 }
 
 impl Default for Params {
@@ -122,6 +125,7 @@ impl Default for Params {
             idf: 1.0,
             min_depth: 0.0,
             max_contrast: 0.45,
+            max_quick_contrast: 0.4,
         }
     }
 }
@@ -151,13 +155,21 @@ thread_local! {
 const MEMO_LIMIT: usize = 200_000;
 
 /// The stories of an item, with the default [`Params`]: empty for an item
-/// of fewer than [`STORY_MIN_WORDS`] words or of one story.
-pub fn segment(item: &Item) -> Vec<Story> {
-    segment_with(item, &Params::default())
+/// of fewer than [`STORY_MIN_WORDS`] words or of one subject. `words` are
+/// its words as near-duplicate detection reads them.
+pub fn segment(item: &Item, words: &ItemWords) -> Vec<Story> {
+    segment_with(item, words, &Params::default())
 }
 
 /// [`segment`] with other weights (for tuning them: `archivar-stories`).
-pub fn segment_with(item: &Item, params: &Params) -> Vec<Story> {
+pub fn segment_with(item: &Item, words: &ItemWords, params: &Params) -> Vec<Story> {
+    if words.words.len() < params.min_words {
+        return Vec::new();
+    }
+    match quick_contrast(&words.stems, params.window) {
+        Some((near, far)) if far < params.max_quick_contrast * near => {}
+        _ => return Vec::new(),
+    }
     let units = MEMO.with(|memo| units(item, params, &mut memo.borrow_mut()));
     let Some((units, end)) = units else {
         return Vec::new();
@@ -183,6 +195,91 @@ pub fn contrast(item: &Item, params: &Params) -> Option<(f32, f32)> {
     unit_contrast(&units, params)
 }
 
+/// [`contrast`] on the crude stems near-duplicate detection reads anyway
+/// (`dedup::ItemWords::stems`), in stretches of [`Params::window`] stems,
+/// each weighted by its idf among the stretches. Most long items are
+/// speeches on one subject; this tells them without analysing their text.
+pub fn quick_contrast(stems: &[u64], window: usize) -> Option<(f32, f32)> {
+    let mut counted: Vec<Vec<(u64, f32)>> = Vec::new();
+    let mut df: FxHashMap<u64, f32> = FxHashMap::default();
+    let mut chunk: Vec<u64> = Vec::with_capacity(window);
+    for part in stems.chunks(window.max(1)) {
+        if part.len() < window / 2 {
+            break;
+        }
+        chunk.clear();
+        chunk.extend_from_slice(part);
+        chunk.sort_unstable();
+        let mut v: Vec<(u64, f32)> = Vec::with_capacity(chunk.len());
+        for &w in &chunk {
+            match v.last_mut() {
+                Some((last, n)) if *last == w => *n += 1.0,
+                _ => {
+                    v.push((w, 1.0));
+                    *df.entry(w).or_default() += 1.0;
+                }
+            }
+        }
+        counted.push(v);
+    }
+    let n = counted.len() as f32;
+    let mut norms = Vec::with_capacity(counted.len());
+    for v in &mut counted {
+        for (w, x) in v.iter_mut() {
+            *x *= (n / df[w]).ln();
+        }
+        norms.push(v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt());
+    }
+    let cos = |i: usize, j: usize| {
+        let (a, b) = (&counted[i], &counted[j]);
+        let (mut p, mut q, mut dot) = (0, 0, 0.0f32);
+        while p < a.len() && q < b.len() {
+            match a[p].0.cmp(&b[q].0) {
+                std::cmp::Ordering::Less => p += 1,
+                std::cmp::Ordering::Greater => q += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += a[p].1 * b[q].1;
+                    p += 1;
+                    q += 1;
+                }
+            }
+        }
+        let d = norms[i] * norms[j];
+        if d == 0.0 { 0.0 } else { dot / d }
+    };
+    let (mut near, mut nn, mut far, mut nf) = (0.0, 0, 0.0, 0);
+    for i in 0..counted.len() {
+        for j in i + 1..counted.len() {
+            if j == i + 1 {
+                near += cos(i, j);
+                nn += 1;
+            } else if j >= i + 3 {
+                far += cos(i, j);
+                nf += 1;
+            }
+        }
+    }
+    (nn > 0 && nf > 0).then(|| (near / nn as f32, far / nf as f32))
+}
+
+/// Mean cosine of neighbouring chunks and of chunks 3 or more apart.
+fn near_far<K: std::hash::Hash + Eq>(chunks: &[FxHashMap<K, f32>]) -> Option<(f32, f32)> {
+    let (mut near, mut nn, mut far, mut nf) = (0.0, 0, 0.0, 0);
+    for i in 0..chunks.len() {
+        for j in i + 1..chunks.len() {
+            let c = cosine(&chunks[i], &chunks[j]);
+            if j == i + 1 {
+                near += c;
+                nn += 1;
+            } else if j >= i + 3 {
+                far += c;
+                nf += 1;
+            }
+        }
+    }
+    (nn > 0 && nf > 0).then(|| (near / nn as f32, far / nf as f32))
+}
+
 fn unit_contrast(units: &[Unit], params: &Params) -> Option<(f32, f32)> {
     let weight = idf_weights(units, params);
     let mut chunks: Vec<FxHashMap<u32, f32>> = vec![FxHashMap::default()];
@@ -198,20 +295,7 @@ fn unit_contrast(units: &[Unit], params: &Params) -> Option<(f32, f32)> {
             k = 0;
         }
     }
-    let (mut near, mut nn, mut far, mut nf) = (0.0, 0, 0.0, 0);
-    for i in 0..chunks.len() {
-        for j in i + 1..chunks.len() {
-            let c = cosine(&chunks[i], &chunks[j]);
-            if j == i + 1 {
-                near += c;
-                nn += 1;
-            } else if j >= i + 3 {
-                far += c;
-                nf += 1;
-            }
-        }
-    }
-    (nn > 0 && nf > 0).then(|| (near / nn as f32, far / nf as f32))
+    near_far(&chunks)
 }
 
 /// Each stem's weight: its idf among the units, blended with 1 by
@@ -241,16 +325,6 @@ fn units(
     params: &Params,
     memo: &mut FxHashMap<Box<str>, Option<Box<str>>>,
 ) -> Option<(Vec<Unit>, u32)> {
-    // A cheap look first: most items are short.
-    let words: usize = item
-        .blocks
-        .iter()
-        .filter(|b| b.kind != BlockKind::Credit)
-        .map(|b| b.text.split_whitespace().count())
-        .sum();
-    if words < params.min_words {
-        return None;
-    }
     let analyzer = Analyzer::shared();
     let mut norm = |w: &str| {
         if let Some(hit) = memo.get(w) {
@@ -556,7 +630,7 @@ fn boundaries(units: &[Unit], params: &Params) -> Vec<usize> {
     chosen
 }
 
-fn cosine(a: &FxHashMap<u32, f32>, b: &FxHashMap<u32, f32>) -> f32 {
+fn cosine<K: std::hash::Hash + Eq>(a: &FxHashMap<K, f32>, b: &FxHashMap<K, f32>) -> f32 {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let dot: f32 = small
         .iter()
@@ -636,6 +710,10 @@ mod tests {
         crate::ingest::subtitle::assemble(parsed, "sendung", path, &Default::default()).0
     }
 
+    fn cut(item: &Item) -> Vec<Story> {
+        segment(item, &crate::index::dedup::item_words_and_stems(item))
+    }
+
     /// The first words of each story.
     fn openings(item: &Item, stories: &[Story]) -> Vec<String> {
         stories
@@ -650,7 +728,7 @@ mod tests {
     #[test]
     fn pauses_and_cues_cut_a_timed_bulletin_into_its_reports() {
         let item = timed();
-        let stories = segment(&item);
+        let stories = cut(&item);
         assert_eq!(
             openings(&item, &stories),
             [
@@ -680,7 +758,7 @@ mod tests {
     #[test]
     fn an_untimed_bulletin_is_cut_at_its_cues_and_where_words_change() {
         let item = untimed();
-        let stories = segment(&item);
+        let stories = cut(&item);
         let open = openings(&item, &stories);
         assert!(open.len() >= 4, "{open:?}");
         assert_eq!(open.first().unwrap(), "Guten Abend, meine");
@@ -693,11 +771,11 @@ mod tests {
     fn short_items_and_one_subject_have_no_stories() {
         let mut item = untimed();
         item.blocks.truncate(12);
-        assert!(segment(&item).is_empty());
+        assert!(cut(&item).is_empty());
         // The rail strike alone, four times over: long enough, one subject.
         let strike: Vec<_> = untimed().blocks[1..12].to_vec();
         item.blocks = (0..5).flat_map(|_| strike.clone()).collect();
-        let stories = segment(&item);
+        let stories = cut(&item);
         assert!(stories.len() <= 2, "{:?}", openings(&item, &stories));
     }
 
