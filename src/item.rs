@@ -549,6 +549,73 @@ mod tests {
     }
 
     #[test]
+    fn a_story_is_cut_from_its_blocks_with_their_cues() {
+        let mut b0 = Block::new(BlockKind::Turn, "Guten Abend. Der Warnstreik beginnt.");
+        b0.start_ms = Some(0);
+        b0.end_ms = Some(6_000);
+        b0.cues = vec![[0, 0], [13, 2_000]];
+        let mut b1 = Block::new(
+            BlockKind::Turn,
+            "Die Bahn fährt nicht. An der Oder steigt das Wasser.",
+        );
+        b1.start_ms = Some(7_000);
+        b1.end_ms = Some(15_000);
+        b1.cues = vec![[0, 7_000], [22, 11_000]];
+        let mut b2 = Block::new(BlockKind::Turn, "Die Deiche halten.");
+        b2.start_ms = Some(16_000);
+        b2.end_ms = Some(18_000);
+        b2.cues = vec![[0, 16_000]];
+        let story = |from: [usize; 2], to: [usize; 2]| Story {
+            from,
+            to,
+            positions: [0, 0],
+            start_ms: None,
+            end_ms: None,
+        };
+        let mut item = Item {
+            id: "x".into(),
+            title: String::new(),
+            date: None,
+            program: None,
+            speakers: Vec::new(),
+            blocks: vec![b0, b1, b2],
+            source: "x.vtt".into(),
+            media: None,
+            stories: Vec::new(),
+        };
+        assert!(item.story(1).unwrap_err().contains("has no stories"));
+        item.stories = vec![
+            story([0, 0], [0, 13]),
+            story([0, 13], [1, 22]),
+            story([1, 22], [3, 0]),
+        ];
+        let texts = |it: &Item| it.blocks.iter().map(|b| b.text.clone()).collect::<Vec<_>>();
+        let s2 = item.story(2).unwrap();
+        assert_eq!(
+            texts(&s2),
+            ["Der Warnstreik beginnt.", "Die Bahn fährt nicht."]
+        );
+        assert_eq!(s2.blocks[0].start_ms, Some(2_000));
+        assert_eq!(s2.blocks[0].cues, vec![[0, 2_000]]);
+        // The part of a block ends where the next cue starts.
+        assert_eq!(s2.blocks[1].end_ms, Some(11_000));
+        assert!(s2.stories.is_empty());
+        let s3 = item.story(3).unwrap();
+        assert_eq!(
+            texts(&s3),
+            ["An der Oder steigt das Wasser.", "Die Deiche halten."]
+        );
+        assert_eq!(s3.blocks[0].cues, vec![[0, 11_000]]);
+        assert_eq!(s3.blocks[0].start_ms, Some(11_000));
+        assert_eq!(item.story(1).unwrap().blocks[0].text, "Guten Abend.");
+        assert!(item.story(4).unwrap_err().contains("stories 1 to 3"));
+        assert!(item.story(0).is_err());
+        assert_eq!(item.stories[1].blocks(), [0, 1]);
+        assert_eq!(item.stories[2].blocks(), [1, 2]);
+        assert_eq!(item.stories[2].span(), "passages 2\u{2013}3");
+    }
+
+    #[test]
     fn unix_days_round_trip() {
         let d = Day::parse("2025-02-13").unwrap();
         assert_eq!(d.unix_days(), 20132);
