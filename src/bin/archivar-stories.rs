@@ -12,8 +12,15 @@
 //! ```
 //!
 //! Weights other than the index's are given as `NAME=VALUE` after the two
-//! files (`window=40 cutoff=0.5 cue=0.3 pause=0.2 anchor=0.3 block=0
-//! min_story=25`), for tuning. Only figures are printed, never the texts.
+//! files (`window=60 cutoff=-0.5 cue=0.3 pause=0.2 anchor=0.3 block=0
+//! min_story=25 idf=1 min_depth=0 max_contrast=0.45 max_quick_contrast=0.4`),
+//! for tuning. Only figures are printed, never the texts.
+//!
+//! `archivar-stories --count FILE.jsonl[.gz] [NAME=VALUE]...` counts the
+//! items of a file by the number of stories they are cut into, with the
+//! distribution of the one-subject test's ratios; with
+//! `ARCHIVAR_STORIES_TIME=1` it times the segmenter against the German
+//! analysis of the same items instead (one thread, the same run).
 
 use archivar::analysis::Analyzer;
 use archivar::error::Location;

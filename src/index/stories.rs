@@ -23,7 +23,7 @@
 //!
 //! Gaps deeper than the mean depth plus half a standard deviation become
 //! boundaries (TextTiling's liberal cut-off, mean less half a deviation,
-//! cut the rundowns' 11 topics into 24 stories), the deepest first, none
+//! cut the rundowns' 11 topics into 23 stories), the deepest first, none
 //! closer than [`MIN_STORY`] content words to another.
 //!
 //! Each story keeps where it starts and ends in the item's blocks, its
@@ -777,6 +777,42 @@ mod tests {
         item.blocks = (0..5).flat_map(|_| strike.clone()).collect();
         let stories = cut(&item);
         assert!(stories.len() <= 2, "{:?}", openings(&item, &stories));
+    }
+
+    #[test]
+    fn the_anchor_taking_the_turn_and_cues_deepen_a_gap() {
+        let turn = |speaker: Option<&str>, text: &str| {
+            let mut b = crate::item::Block::new(BlockKind::Turn, text);
+            b.speaker = speaker.map(str::to_string);
+            b
+        };
+        let item = Item {
+            id: "t".into(),
+            title: "Nachrichten".into(),
+            date: None,
+            program: None,
+            speakers: vec!["Judith Rakers".into(), "Jan Hofer".into()],
+            blocks: vec![
+                turn(Some("Judith Rakers"), "Die Bahn wird bestreikt."),
+                turn(Some("Jan Hofer"), "In Köln stehen alle Züge still."),
+                turn(Some("Judith Rakers"), "An der Oder steigt das Wasser."),
+                turn(None, "Die Deiche halten noch. Und nun das Wetter."),
+            ],
+            source: "t".into(),
+            media: None,
+            stories: Vec::new(),
+        };
+        assert_eq!(anchor(&item), Some("Judith Rakers"));
+        let p = Params::default();
+        let mut memo = FxHashMap::default();
+        let (units, end) = units(&item, &p, &mut memo).unwrap();
+        let bonus: Vec<f32> = units.iter().map(|u| u.bonus).collect();
+        assert_eq!(bonus, [0.0, 0.0, p.anchor, 0.0, p.cue]);
+        // Positions: the title's word (0), a gap (1), then "Die" (2) and
+        // "Bahn", the first word with a term.
+        assert_eq!(units[0].position, 3);
+        assert_eq!(units[4].block, 3);
+        assert!(end > units[4].position);
     }
 
     #[test]
