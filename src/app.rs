@@ -565,15 +565,17 @@ fn run_show(dir: PathBuf, a: ShowArgs) -> Result<Outcome> {
     let searcher = archive.reader()?.searcher();
     match archive.find(&searcher, &a.id)? {
         Some(item) => {
-            let item = match a.at {
-                Some(ms) => match item.around(ms, a.context) {
-                    Ok(part) => part,
-                    Err(why) => {
-                        crate::report!("{why}");
-                        return Ok(Outcome::Failed);
-                    }
-                },
-                None => item,
+            let part = match (a.at, a.story) {
+                (Some(ms), _) => item.around(ms, a.context),
+                (None, Some(n)) => item.story(n as usize),
+                (None, None) => Ok(item),
+            };
+            let item = match part {
+                Ok(part) => part,
+                Err(why) => {
+                    crate::report!("{why}");
+                    return Ok(Outcome::Failed);
+                }
             };
             printer(a.json, a.color).item(&item)?;
             Ok(Outcome::Success)

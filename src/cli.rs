@@ -469,6 +469,9 @@ pub struct ShowArgs {
     /// With --at: how many passages to show on either side
     #[arg(long, default_value_t = 1, value_name = "N", requires = "at")]
     pub context: usize,
+    /// Print only story N of a broadcast cut into stories (as a hit names it: "story 4 of 12")
+    #[arg(long, value_name = "N", conflicts_with = "at", value_parser = clap::value_parser!(u32).range(1..))]
+    pub story: Option<u32>,
     /// Print the item as JSON (schema/item.v1.schema.json)
     #[arg(long)]
     pub json: bool,

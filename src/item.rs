@@ -181,11 +181,58 @@ impl Block {
         }
     }
 
+    /// The part `[lo, hi)` of the block (byte offsets, moved back to char
+    /// boundaries), trimmed, with the cues inside it and its times: it
+    /// starts when the cue holding `lo` starts, and ends when the cue
+    /// after it starts.
+    pub fn slice(&self, lo: usize, hi: usize) -> Block {
+        let floor = |mut i: usize| {
+            i = i.min(self.text.len());
+            while !self.text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        let hi = floor(hi);
+        let lo = floor(lo).min(hi);
+        if lo == 0 && hi == self.text.len() {
+            return self.clone();
+        }
+        let part = &self.text[lo..hi];
+        let lead = part.len() - part.trim_start().len();
+        let base = (lo + lead) as u64;
+        let mut out = self.clone();
+        out.text = part.trim().to_string();
+        out.start_ms = self.time_at(lo + lead);
+        if hi < self.text.len()
+            && let Some(c) = self.cues.iter().find(|c| c[0] >= hi as u64)
+        {
+            out.end_ms = Some(c[1]);
+        }
+        // The cue the part starts in, and those that start inside it.
+        let first = self
+            .cues
+            .partition_point(|c| c[0] <= base)
+            .saturating_sub(1);
+        out.cues = self
+            .cues
+            .iter()
+            .skip(first)
+            .take_while(|c| c[0] < hi as u64)
+            .map(|c| [c[0].saturating_sub(base), c[1]])
+            .collect();
+        out
+    }
+
     /// Whether the block has a time in the programme.
     pub fn is_timed(&self) -> bool {
         self.start_ms.is_some()
     }
 }
+
+/// Words (positions) an item must have for its stories to be found
+/// (`index::stories`): a shorter item is one story.
+pub const STORY_MIN_WORDS: usize = 600;
 
 /// `754_200` ms as `12:34` (or `1:02:03` from an hour on).
 pub fn clock(ms: u64) -> String {
@@ -257,6 +304,62 @@ pub struct Item {
     /// below a folder of `archivar serve --media-root`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<String>,
+    /// The stories of a long broadcast, in order, found at index time
+    /// (`index::stories`); empty for short items and for items of one
+    /// subject.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stories: Vec<Story>,
+}
+
+/// One story of a broadcast (a report, a news item, the weather): a run of
+/// its passages on one subject. Stories follow each other without gaps and
+/// together hold every block of the item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Story {
+    /// Where it starts: `[block, byte offset in the block's text]`.
+    pub from: [usize; 2],
+    /// Where the next story starts, `[block, byte offset]`; the last
+    /// story's is `[number of blocks, 0]`.
+    pub to: [usize; 2],
+    /// Its word positions in the index's `text` field, `[first, end)`:
+    /// what search ranks a story by.
+    pub positions: [u32; 2],
+    /// When it starts in the programme, in ms (timed items only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_ms: Option<u64>,
+    /// When it ends, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_ms: Option<u64>,
+}
+
+impl Story {
+    /// Its blocks, `[first, last]`: the last is the one `to` points into,
+    /// or the one before where `to` is at a block's start.
+    pub fn blocks(&self) -> [usize; 2] {
+        let last = if self.to[1] == 0 {
+            self.to[0].saturating_sub(1).max(self.from[0])
+        } else {
+            self.to[0]
+        };
+        [self.from[0], last]
+    }
+
+    /// Its span for people: `03:12–05:40` for a timed story, else the
+    /// blocks it holds, `passages 31–45` (1-based).
+    pub fn span(&self) -> String {
+        match (self.start_ms, self.end_ms) {
+            (Some(s), Some(e)) => format!("{}\u{2013}{}", clock(s), clock(e)),
+            (Some(s), None) => format!("from {}", clock(s)),
+            _ => {
+                let [a, b] = self.blocks();
+                if a == b {
+                    format!("passage {}", a + 1)
+                } else {
+                    format!("passages {}\u{2013}{}", a + 1, b + 1)
+                }
+            }
+        }
+    }
 }
 
 impl Item {
@@ -316,6 +419,41 @@ impl Item {
             .iter()
             .map(|&i| self.blocks[i].clone())
             .collect();
+        Ok(out)
+    }
+
+    /// Story `n` (1-based) of the item alone (`show --story`): its blocks,
+    /// the first and last cut where the story starts and ends inside them,
+    /// with their cues and times. Says why not for an item without stories
+    /// or a number past its last.
+    pub fn story(&self, n: usize) -> Result<Item, String> {
+        if self.stories.is_empty() {
+            return Err(format!(
+                "item \"{}\" has no stories; stories are found in transcripts of at least {STORY_MIN_WORDS} words that change subject",
+                self.id
+            ));
+        }
+        let Some(story) = n.checked_sub(1).and_then(|i| self.stories.get(i)) else {
+            return Err(format!(
+                "item \"{}\" has stories 1 to {}; give one of them",
+                self.id,
+                self.stories.len()
+            ));
+        };
+        let [first, last] = story.blocks();
+        let mut out = self.clone();
+        out.stories = Vec::new();
+        out.blocks = Vec::new();
+        for (i, b) in self.blocks.iter().enumerate().take(last + 1).skip(first) {
+            let lo = if i == story.from[0] { story.from[1] } else { 0 };
+            let hi = if i == story.to[0] {
+                story.to[1]
+            } else {
+                b.text.len()
+            };
+            out.blocks.push(b.slice(lo, hi.max(lo)));
+        }
+        out.blocks.retain(|b| !b.text.trim().is_empty());
         Ok(out)
     }
 
@@ -387,6 +525,7 @@ mod tests {
             blocks: Vec::new(),
             source: "x.srt".into(),
             media: None,
+            stories: Vec::new(),
         };
         assert!(item.around(0, 1).unwrap_err().contains("no time offsets"));
         for (i, t) in ["eins", "zwei", "drei", "vier"].iter().enumerate() {
@@ -407,6 +546,73 @@ mod tests {
                 .unwrap_err()
                 .contains("ends at 00:39")
         );
+    }
+
+    #[test]
+    fn a_story_is_cut_from_its_blocks_with_their_cues() {
+        let mut b0 = Block::new(BlockKind::Turn, "Guten Abend. Der Warnstreik beginnt.");
+        b0.start_ms = Some(0);
+        b0.end_ms = Some(6_000);
+        b0.cues = vec![[0, 0], [13, 2_000]];
+        let mut b1 = Block::new(
+            BlockKind::Turn,
+            "Die Bahn fährt nicht. An der Oder steigt das Wasser.",
+        );
+        b1.start_ms = Some(7_000);
+        b1.end_ms = Some(15_000);
+        b1.cues = vec![[0, 7_000], [22, 11_000]];
+        let mut b2 = Block::new(BlockKind::Turn, "Die Deiche halten.");
+        b2.start_ms = Some(16_000);
+        b2.end_ms = Some(18_000);
+        b2.cues = vec![[0, 16_000]];
+        let story = |from: [usize; 2], to: [usize; 2]| Story {
+            from,
+            to,
+            positions: [0, 0],
+            start_ms: None,
+            end_ms: None,
+        };
+        let mut item = Item {
+            id: "x".into(),
+            title: String::new(),
+            date: None,
+            program: None,
+            speakers: Vec::new(),
+            blocks: vec![b0, b1, b2],
+            source: "x.vtt".into(),
+            media: None,
+            stories: Vec::new(),
+        };
+        assert!(item.story(1).unwrap_err().contains("has no stories"));
+        item.stories = vec![
+            story([0, 0], [0, 13]),
+            story([0, 13], [1, 22]),
+            story([1, 22], [3, 0]),
+        ];
+        let texts = |it: &Item| it.blocks.iter().map(|b| b.text.clone()).collect::<Vec<_>>();
+        let s2 = item.story(2).unwrap();
+        assert_eq!(
+            texts(&s2),
+            ["Der Warnstreik beginnt.", "Die Bahn fährt nicht."]
+        );
+        assert_eq!(s2.blocks[0].start_ms, Some(2_000));
+        assert_eq!(s2.blocks[0].cues, vec![[0, 2_000]]);
+        // The part of a block ends where the next cue starts.
+        assert_eq!(s2.blocks[1].end_ms, Some(11_000));
+        assert!(s2.stories.is_empty());
+        let s3 = item.story(3).unwrap();
+        assert_eq!(
+            texts(&s3),
+            ["An der Oder steigt das Wasser.", "Die Deiche halten."]
+        );
+        assert_eq!(s3.blocks[0].cues, vec![[0, 11_000]]);
+        assert_eq!(s3.blocks[0].start_ms, Some(11_000));
+        assert_eq!(item.story(1).unwrap().blocks[0].text, "Guten Abend.");
+        assert!(item.story(4).unwrap_err().contains("stories 1 to 3"));
+        assert!(item.story(0).is_err());
+        assert_eq!(item.stories[1].blocks(), [0, 1]);
+        assert_eq!(item.stories[2].blocks(), [1, 2]);
+        assert_eq!(item.stories[2].span(), "passages 2\u{2013}3");
     }
 
     #[test]

@@ -558,6 +558,7 @@ fn fuzz_snippets_over_any_unicode() {
                 .collect(),
             source: "x".into(),
             media: None,
+            stories: Vec::new(),
         };
         for s in snippets(a, &item, &marks, 3, &|s| s.contains("Jana")) {
             let n = s.text.chars().count();
@@ -607,6 +608,7 @@ fn fuzz_guards() {
                 blocks: vec![Block::new(BlockKind::Paragraph, body)],
                 source: "x".into(),
                 media: None,
+                stories: Vec::new(),
             };
             let before = ingest::clean::item_bytes(&item);
             let (n, first) = ingest::clean::strip_controls(&mut item);
@@ -648,6 +650,7 @@ fn dated_archive() -> &'static (tempfile::TempDir, Archive, Vec<Option<Day>>) {
                     blocks: vec![Block::new(BlockKind::Paragraph, "Die Rente steigt.")],
                     source: format!("gen:{i}"),
                     media: None,
+                    stories: Vec::new(),
                 };
                 ix.add(&item).unwrap();
                 days.push(date);

@@ -816,18 +816,26 @@ fn explain_names_a_sound_alike_as_a_phonetic_variant() {
         .map(|f| (f["kind"].as_str().unwrap(), f["count"].as_u64().unwrap()))
         .collect();
     assert_eq!(kinds, [("word", 1), ("stem", 1)], "{e2}");
-    // The scores add up: BM25 plus the weighted passage, for reranked hits.
+    // The scores add up: BM25 plus the weighted passage and story, for
+    // reranked hits.
     for h in &hits {
         let e = &h["explain"];
-        let (score, bm25, passage, w) = (
+        let (score, bm25, passage, w, story, sw) = (
             e["score"].as_f64().unwrap(),
             e["bm25"].as_f64().unwrap(),
             e["passage"].as_f64().unwrap(),
             e["passage_weight"].as_f64().unwrap(),
+            e["story"].as_f64().unwrap(),
+            e["story_weight"].as_f64().unwrap(),
         );
         assert_eq!(h["score"], e["score"]);
-        assert!((score - (bm25 + w * passage)).abs() < 1e-3, "{e}");
+        assert!(
+            (score - (bm25 + w * passage + sw * story)).abs() < 1e-3,
+            "{e}"
+        );
         assert!(passage > 0.0, "{e}");
+        // A term in the best window of 30 words is in that of 200.
+        assert!(story >= passage - 1e-4, "{e}");
     }
     // The terminal says it in words.
     let out = archivar_in(idx.path())

@@ -66,15 +66,38 @@ fn word_hash(w: &str) -> u64 {
 /// The words of a text as compared: lower case, folded (umlauts, ß),
 /// letters and digits only.
 pub fn words(text: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    words_into(text, &mut out, None);
+    out
+}
+
+/// Letters a word needs for a stem in [`ItemWords::stems`].
+pub const STEM_MIN_LETTERS: usize = 5;
+/// Letters of a word its stem keeps.
+pub const STEM_LETTERS: usize = 6;
+
+/// [`words`] into `out`; with `stems`, also the hash of the first
+/// [`STEM_LETTERS`] letters of each word of [`STEM_MIN_LETTERS`] or more.
+fn words_into(text: &str, out: &mut Vec<u64>, mut stems: Option<&mut Vec<u64>>) {
     let mut lower = String::new();
-    text.split(|c: char| !c.is_alphanumeric())
+    for w in text
+        .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            lower.clear();
-            lower.extend(w.chars().flat_map(char::to_lowercase));
-            word_hash(&fold(&lower))
-        })
-        .collect()
+    {
+        lower.clear();
+        lower.extend(w.chars().flat_map(char::to_lowercase));
+        let folded = fold(&lower);
+        out.push(word_hash(&folded));
+        if let Some(stems) = stems.as_deref_mut()
+            && folded.chars().nth(STEM_MIN_LETTERS - 1).is_some()
+        {
+            let end = folded
+                .char_indices()
+                .nth(STEM_LETTERS)
+                .map_or(folded.len(), |(i, _)| i);
+            stems.push(word_hash(&folded[..end]));
+        }
+    }
 }
 
 /// The signature of a text's words, or `None` under [`MIN_WORDS`] words.
@@ -145,10 +168,29 @@ pub fn similarity(a: &[u8], b: &[u8]) -> f64 {
 /// The text of an item that is compared: its searchable blocks, without
 /// title and photo credits.
 pub fn item_words(item: &crate::item::Item) -> Vec<u64> {
-    let mut out = Vec::new();
+    item_words_and_stems(item).words
+}
+
+/// An item's words as compared ([`item_words`]), and the crude stems of
+/// its longer words in order, read in the same pass: the first
+/// [`STEM_LETTERS`] letters of each word of at least [`STEM_MIN_LETTERS`]
+/// ("Hochwassers" and "Hochwasser" meet; nearly all function words are
+/// shorter). `index::stories` compares the stems to tell an item of one
+/// subject before it analyses any text.
+#[derive(Debug, Clone, Default)]
+pub struct ItemWords {
+    /// Hashes of all words.
+    pub words: Vec<u64>,
+    /// Hashes of the stems of the longer words.
+    pub stems: Vec<u64>,
+}
+
+/// [`ItemWords`] of an item.
+pub fn item_words_and_stems(item: &crate::item::Item) -> ItemWords {
+    let mut out = ItemWords::default();
     for b in &item.blocks {
         if b.kind != crate::item::BlockKind::Credit {
-            out.extend(words(&b.text));
+            words_into(&b.text, &mut out.words, Some(&mut out.stems));
         }
     }
     out

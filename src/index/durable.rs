@@ -225,6 +225,7 @@ mod tests {
             )],
             source: format!("sim.jsonl:{n}"),
             media: None,
+            stories: Vec::new(),
         }
     }
 

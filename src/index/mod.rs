@@ -10,6 +10,7 @@ pub mod phonetic;
 pub mod pipeline;
 pub mod schema;
 pub mod stats;
+pub mod stories;
 pub mod sweep;
 pub mod template;
 pub mod writer;

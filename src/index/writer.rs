@@ -463,10 +463,14 @@ impl<'a> Indexer<'a> {
     pub fn prepare(
         archive: &Archive,
         file: Option<&str>,
-        item: Item,
+        mut item: Item,
     ) -> Result<Prepared, IndexError> {
+        // Found anew whatever the input said: the cut and its word
+        // positions are this binary's.
+        let words = dedup::item_words_and_stems(&item);
+        item.stories = super::stories::segment(&item, &words);
         let doc = document(archive, file, &item)?;
-        let sig = dedup::signature(&dedup::item_words(&item));
+        let sig = dedup::signature(&words.words);
         Ok(Prepared { item, doc, sig })
     }
 

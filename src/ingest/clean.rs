@@ -83,6 +83,7 @@ mod tests {
             )],
             source: "x.jsonl:1".into(),
             media: None,
+            stories: Vec::new(),
         };
         assert_eq!(strip_controls(&mut item), (4, Some('\u{1b}')));
         assert_eq!(item.title, "Zölle[2J steigen");

@@ -250,6 +250,7 @@ pub fn parse_line(text: &str, loc: &Location, id_prefix: &str) -> Result<Item, I
         blocks,
         source: loc.to_string(),
         media,
+        stories: Vec::new(),
     })
 }
 
@@ -296,6 +297,7 @@ fn given_blocks(
         blocks,
         source: String::new(),
         media: None,
+        stories: Vec::new(),
     };
     if blocks_text_matches(&same, body) {
         Ok(Some(same.blocks))

@@ -600,6 +600,7 @@ pub fn assemble(
         blocks,
         source: path.display().to_string(),
         media: meta.media,
+        stories: Vec::new(),
     };
     (item, warnings)
 }

@@ -113,6 +113,7 @@ pub fn parse_text(text: &str, id: &str, path: &Path) -> Result<Parsed, IngestErr
             blocks,
             source: path.display().to_string(),
             media: None,
+            stories: Vec::new(),
         },
         warnings,
     })

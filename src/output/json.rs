@@ -66,6 +66,33 @@ struct HitOut<'a> {
     repeats: Option<RepeatsOut<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     explain: Option<&'a crate::search::explain::Explanation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    story: Option<StoryOut>,
+}
+
+/// The story of a hit the query's words are most in.
+#[derive(Serialize)]
+struct StoryOut {
+    number: usize,
+    of: usize,
+    passages: [usize; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<f64>,
+}
+
+fn story_out(item: &Item, story: Option<usize>) -> Option<StoryOut> {
+    let n = story?;
+    let s = item.stories.get(n)?;
+    let [a, b] = s.blocks();
+    Some(StoryOut {
+        number: n + 1,
+        of: item.stories.len(),
+        passages: [a + 1, b + 1],
+        start: seconds(s.start_ms),
+        end: seconds(s.end_ms),
+    })
 }
 
 #[derive(Serialize)]
@@ -151,6 +178,7 @@ impl<W: Write> Printer for JsonPrinter<W> {
                         .collect(),
                 }),
                 explain: h.explain.as_ref(),
+                story: story_out(it, h.story),
             })?;
         }
         self.line(&SummaryOut {

@@ -67,13 +67,13 @@ impl<W: WriteColor> TerminalPrinter<W> {
         let bonus = e.score.map_or(0.0, |s| s - e.bm25);
         let how = if bonus > 1e-3 {
             format!(
-                " = BM25 {:.3} + {} × passage {:.3}",
-                e.bm25, e.passage_weight, e.passage
+                " = BM25 {:.3} + {} × passage {:.3} + {} × story {:.3}",
+                e.bm25, e.passage_weight, e.passage, e.story_weight, e.story
             )
         } else {
             format!(
-                " = BM25 {:.3} (passage {:.3}, not reranked)",
-                e.bm25, e.passage
+                " = BM25 {:.3} (passage {:.3}, story {:.3}, not reranked)",
+                e.bm25, e.passage, e.story
             )
         };
         write!(self.out, "{pad}")?;
@@ -178,6 +178,20 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
             self.styled(" · ", &dim())?;
             self.styled(&it.id, &fg(Color::Magenta))?;
             writeln!(self.out)?;
+            if let Some((n, s)) = h.story.and_then(|n| Some((n, it.stories.get(n)?))) {
+                write!(self.out, "{pad}")?;
+                self.styled(
+                    &format!(
+                        "story {} of {}, {} (show {} --story {})\n",
+                        n + 1,
+                        it.stories.len(),
+                        s.span(),
+                        it.id,
+                        n + 1
+                    ),
+                    &dim(),
+                )?;
+            }
             if h.repeats.total > 0 {
                 let r = &h.repeats;
                 let times = if r.total == 1 { "time" } else { "times" };

@@ -115,6 +115,13 @@ pub struct Explanation {
     /// What a passage point adds to the score ([`passage::WEIGHT`]), for
     /// the first [`passage::RERANK_TOP`] hits by BM25.
     pub passage_weight: f32,
+    /// The best story's score ([`passage::story_score`]; for an item
+    /// without stories, that of its best window of
+    /// [`passage::STORY_WORDS`] words).
+    pub story: f32,
+    /// What a story point adds to the score ([`passage::STORY_WEIGHT`]),
+    /// for the same hits.
+    pub story_weight: f32,
     /// The forms found, matching ones first.
     pub found: Vec<Found>,
 }
@@ -139,13 +146,16 @@ pub fn explain(
         Some(a) => query.explain(searcher, a).map_err(tantivy_err)?.value(),
         None => 0.0,
     };
-    let passage = match addr {
-        Some(a) => passage::scores(archive, searcher, terms, &[a])
-            .map_err(tantivy_err)?
-            .first()
-            .copied()
-            .unwrap_or(0.0),
-        None => 0.0,
+    let evidence = match addr {
+        Some(a) => {
+            let spans = item.stories.iter().map(|s| s.positions).collect();
+            passage::evidence(archive, searcher, terms, &[(a, spans)])
+                .map_err(tantivy_err)?
+                .first()
+                .copied()
+                .unwrap_or_default()
+        }
+        None => passage::Evidence::default(),
     };
     let weight_of: BTreeMap<&str, f32> = terms.iter().map(|(t, w)| (t.as_str(), *w)).collect();
     // The matching forms, as kwic finds them, in the title and the text.
@@ -230,8 +240,10 @@ pub fn explain(
     Ok(Explanation {
         score,
         bm25,
-        passage,
+        passage: evidence.passage,
         passage_weight: passage::WEIGHT,
+        story: evidence.story,
+        story_weight: passage::STORY_WEIGHT,
         found,
     })
 }

@@ -365,6 +365,7 @@ mod tests {
             blocks: vec![Block::new(BlockKind::Paragraph, text)],
             source: "x".into(),
             media: None,
+            stories: Vec::new(),
         }
     }
 

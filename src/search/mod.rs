@@ -49,6 +49,9 @@ pub struct Hit {
     pub repeats: collapse::Repeats,
     /// Why it is a hit, when asked for ([`explain`]).
     pub explain: Option<explain::Explanation>,
+    /// The story of the item the query's words are most in (0-based, into
+    /// `item.stories`), for an item cut into stories.
+    pub story: Option<usize>,
 }
 
 /// The results of a search.
@@ -1167,8 +1170,16 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
         let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
         let item = archive.stored_item(&doc)?;
         let title_highlights = snippet::highlight_all(analyzer, &item.title, &marks);
+        let story = best_story(archive, searcher, &passage, addr, &item)?;
         let preferred = |name: &str| req.speakers.iter().any(|f| speaker_matches(name, f));
-        let snippets = snippet::snippets(analyzer, &item, &marks, req.snippets, &preferred);
+        let snippets = snippet::snippets_in(
+            analyzer,
+            &item,
+            &marks,
+            req.snippets,
+            &preferred,
+            story.and_then(|s| item.stories.get(s)),
+        );
         let repeats = match cluster {
             Some(c) => collapse::repeats(archive, searcher, &query, c, addr)?,
             None => collapse::Repeats::default(),
@@ -1181,6 +1192,7 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
             snippets,
             repeats,
             explain: None,
+            story,
         });
     }
     let facets = if req.facets {
@@ -1199,6 +1211,25 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
         notes,
         facets,
     })
+}
+
+/// The story of `item` (at `addr`) that holds the most of the query's
+/// `terms` ([`passage::Evidence::best_story`]); `None` for an item without
+/// stories or without matches in its text.
+fn best_story(
+    archive: &Archive,
+    searcher: &Searcher,
+    terms: &[(String, f32)],
+    addr: tantivy::DocAddress,
+    item: &Item,
+) -> Result<Option<usize>, SearchError> {
+    if item.stories.is_empty() || terms.is_empty() {
+        return Ok(None);
+    }
+    let spans = item.stories.iter().map(|s| s.positions).collect();
+    let ev = passage::evidence(archive, searcher, terms, &[(addr, spans)])
+        .map_err(|e| SearchError::Index(archive.tantivy(e)))?;
+    Ok(ev.first().and_then(|e| e.best_story))
 }
 
 /// Run a search for ids and scores only, best first (no stored items

@@ -1,13 +1,19 @@
-//! Passage scoring: a long transcript holds ten or more stories, and the
-//! one a query is after is where its words come together. The best
-//! passage of a hit is the window of [`WINDOW`] word positions that holds
-//! the most (by idf) of the query's distinct terms; the top
-//! [`RERANK_TOP`] hits by BM25 are reordered by BM25 plus [`WEIGHT`] times
-//! that passage score.
+//! Passage and story scoring: a long transcript holds ten or more
+//! stories, and the one a query is after is where its words come
+//! together. The best passage of a hit is the window of [`WINDOW`] word
+//! positions that holds the most (by idf) of the query's distinct terms;
+//! its best story is the one of its stories (`index::stories`) with the
+//! most evidence: the idf of each query term it holds, a term said again
+//! and again counting up to twice (`2 tf / (tf + 1)`). An item without
+//! stories (a short article, a speech on one subject) is scored on its best
+//! window of [`STORY_WORDS`] positions instead, about a story's length.
+//! The top [`RERANK_TOP`] hits by BM25 are reordered by BM25 plus
+//! [`WEIGHT`] times the passage score plus [`STORY_WEIGHT`] times the
+//! story score.
 //!
-//! The positions come from the `text` field's postings (no stored item is
-//! read, no text analysed), so reranking costs a few postings seeks a hit.
-//! The figures are in `docs/relevance.md`.
+//! The positions come from the `text` field's postings (no text is
+//! analysed); the stories' spans of positions from the stored items, read
+//! for the reranked hits only. The figures are in `docs/relevance.md`.
 
 use crate::index::Archive;
 use std::collections::HashMap;
@@ -21,6 +27,30 @@ pub const WINDOW: u32 = 30;
 pub const RERANK_TOP: usize = 50;
 /// Weight of the passage score against BM25.
 pub const WEIGHT: f32 = 8.0;
+/// Weight of the best story's score against BM25.
+pub const STORY_WEIGHT: f32 = 3.0;
+/// Word positions an item without stories is scored on as its story.
+pub const STORY_WORDS: u32 = 200;
+
+/// What a hit's words say about it beyond BM25.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Evidence {
+    /// The best passage's score.
+    pub passage: f32,
+    /// The best story's score (or that of the best window of
+    /// [`STORY_WORDS`] positions, for an item without stories).
+    pub story: f32,
+    /// Which of the item's stories is the best (0-based), if it has any
+    /// and the query's words are in one.
+    pub best_story: Option<usize>,
+}
+
+impl Evidence {
+    /// What the evidence adds to a hit's BM25 score.
+    pub fn bonus(&self) -> f32 {
+        WEIGHT * self.passage + STORY_WEIGHT * self.story
+    }
+}
 
 /// The best passage score of each of `docs` for `terms` (analysed query
 /// terms of the `text` field, each with a weight that multiplies its
@@ -31,6 +61,60 @@ pub fn scores(
     terms: &[(String, f32)],
     docs: &[DocAddress],
 ) -> tantivy::Result<Vec<f32>> {
+    let (hits, idf) = matches(archive, searcher, terms, docs)?;
+    Ok(hits.iter().map(|h| best_window(h, &idf, WINDOW)).collect())
+}
+
+/// The passage and story evidence of each of `docs`, whose stories' spans
+/// of positions are given with them (none for an item without stories),
+/// in the order of `docs`.
+pub fn evidence(
+    archive: &Archive,
+    searcher: &Searcher,
+    terms: &[(String, f32)],
+    docs: &[(DocAddress, Vec<[u32; 2]>)],
+) -> tantivy::Result<Vec<Evidence>> {
+    let addrs: Vec<DocAddress> = docs.iter().map(|d| d.0).collect();
+    let (hits, idf) = matches(archive, searcher, terms, &addrs)?;
+    Ok(hits
+        .iter()
+        .zip(docs)
+        .map(|(h, (_, stories))| {
+            let passage = best_window(h, &idf, WINDOW);
+            if stories.is_empty() {
+                return Evidence {
+                    passage,
+                    story: best_story_window(h, &idf, STORY_WORDS),
+                    best_story: None,
+                };
+            }
+            let mut best: Option<(f32, usize)> = None;
+            for (i, &[lo, hi]) in stories.iter().enumerate() {
+                let s = story_score(h, &idf, lo, hi);
+                if s > 0.0 && best.is_none_or(|(b, _)| s > b) {
+                    best = Some((s, i));
+                }
+            }
+            Evidence {
+                passage,
+                story: best.map_or(0.0, |b| b.0),
+                best_story: best.map(|b| b.1),
+            }
+        })
+        .collect())
+}
+
+/// The matches of a document: (word position, index of the term), sorted.
+type Matches = Vec<(u32, usize)>;
+
+/// The matches of `terms` in each of `docs` as (position, term), sorted,
+/// and each term's idf times its weight.
+fn matches(
+    archive: &Archive,
+    searcher: &Searcher,
+    terms: &[(String, f32)],
+    docs: &[DocAddress],
+) -> tantivy::Result<(Vec<Matches>, Vec<f32>)> {
     let field = archive.fields().text;
     let n = searcher.num_docs() as f32;
     let mut idf = Vec::with_capacity(terms.len());
@@ -79,13 +163,53 @@ pub fn scores(
             }
         }
     }
-    Ok(hits
-        .into_iter()
-        .map(|mut h| {
-            h.sort_unstable();
-            best_window(&h, &idf, WINDOW)
-        })
-        .collect())
+    for h in &mut hits {
+        h.sort_unstable();
+    }
+    Ok((hits, idf))
+}
+
+/// A term found `tf` times in a story counts `2 tf / (tf + 1)` times its
+/// weight: once for one mention, 1.33 for two, at most twice.
+fn saturated(tf: u32) -> f32 {
+    2.0 * tf as f32 / (tf as f32 + 1.0)
+}
+
+/// The score of the story of positions `[lo, hi)` for the matches `hits`
+/// (sorted by position): each term's weight, saturated by how often the
+/// story holds it.
+pub fn story_score(hits: &[(u32, usize)], weights: &[f32], lo: u32, hi: u32) -> f32 {
+    let a = hits.partition_point(|h| h.0 < lo);
+    let b = hits.partition_point(|h| h.0 < hi);
+    let mut tf = vec![0u32; weights.len()];
+    for h in &hits[a..b] {
+        tf[h.1] += 1;
+    }
+    tf.iter()
+        .zip(weights)
+        .filter(|(t, _)| **t > 0)
+        .map(|(t, w)| w * saturated(*t))
+        .sum()
+}
+
+/// The highest [`story_score`] of a window of `window` consecutive
+/// positions among `hits`.
+pub fn best_story_window(hits: &[(u32, usize)], weights: &[f32], window: u32) -> f32 {
+    let mut tf = vec![0u32; weights.len()];
+    let (mut sum, mut best, mut j) = (0.0f32, 0.0f32, 0);
+    for i in 0..hits.len() {
+        while j < hits.len() && hits[j].0 < hits[i].0.saturating_add(window) {
+            let k = hits[j].1;
+            sum += weights[k] * (saturated(tf[k] + 1) - saturated(tf[k]));
+            tf[k] += 1;
+            j += 1;
+        }
+        best = best.max(sum);
+        let k = hits[i].1;
+        sum -= weights[k] * (saturated(tf[k]) - saturated(tf[k] - 1));
+        tf[k] -= 1;
+    }
+    best
 }
 
 /// The weights the passage terms get in an archive of `n` items where a
@@ -153,9 +277,33 @@ pub fn best_window(hits: &[(u32, usize)], weights: &[f32], window: u32) -> f32 {
     best
 }
 
+/// The spans of positions of a stored item's stories, read without
+/// building the item.
+pub fn story_spans(archive: &Archive, searcher: &Searcher, doc: DocAddress) -> Vec<[u32; 2]> {
+    #[derive(serde::Deserialize)]
+    struct Only {
+        #[serde(default)]
+        stories: Vec<Span>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Span {
+        positions: [u32; 2],
+    }
+    use tantivy::schema::Value;
+    let Ok(stored) = searcher.doc::<tantivy::schema::TantivyDocument>(doc) else {
+        return Vec::new();
+    };
+    stored
+        .get_first(archive.fields().item)
+        .and_then(|v| v.as_bytes())
+        .and_then(|b| serde_json::from_slice::<Only>(b).ok())
+        .map(|o| o.stories.into_iter().map(|s| s.positions).collect())
+        .unwrap_or_default()
+}
+
 /// Reorder the first [`RERANK_TOP`] of `ranked` (best first, with BM25
-/// scores) by BM25 plus [`WEIGHT`] times the best passage score; the
-/// scores become the blended ones.
+/// scores) by BM25 plus their [`Evidence::bonus`]; the scores become the
+/// blended ones.
 pub fn rerank(
     archive: &Archive,
     searcher: &Searcher,
@@ -166,10 +314,13 @@ pub fn rerank(
     if k < 2 || terms.is_empty() {
         return Ok(());
     }
-    let docs: Vec<DocAddress> = ranked[..k].iter().map(|h| h.1).collect();
-    let passage = scores(archive, searcher, terms, &docs)?;
-    for (h, p) in ranked[..k].iter_mut().zip(passage) {
-        h.0 = h.0.map(|s| s + WEIGHT * p);
+    let docs: Vec<(DocAddress, Vec<[u32; 2]>)> = ranked[..k]
+        .iter()
+        .map(|h| (h.1, story_spans(archive, searcher, h.1)))
+        .collect();
+    let ev = evidence(archive, searcher, terms, &docs)?;
+    for (h, e) in ranked[..k].iter_mut().zip(ev) {
+        h.0 = h.0.map(|s| s + e.bonus());
     }
     ranked[..k].sort_by(|a, b| b.0.unwrap_or(0.0).total_cmp(&a.0.unwrap_or(0.0)));
     Ok(())
@@ -213,5 +364,24 @@ mod tests {
         let mut ranked = vec![(3.0, "a".to_string()), (2.5, "b".to_string())];
         blend(&mut ranked, &[0.0, 0.2]);
         assert_eq!(ranked[0].1, "b");
+    }
+
+    #[test]
+    fn a_story_counts_each_term_saturated() {
+        // "lufthansa" (0) three times and "warnstreik" (1) once in the
+        // story of positions 100..300; "warnstreik" again in the next.
+        let hits = [(120, 0), (150, 1), (180, 0), (290, 0), (310, 1)];
+        let w = [2.0, 1.0];
+        let s = story_score(&hits, &w, 100, 300);
+        assert!((s - (2.0 * 1.5 + 1.0)).abs() < 1e-6, "{s}");
+        assert_eq!(story_score(&hits, &w, 0, 100), 0.0);
+        assert!((story_score(&hits, &w, 300, 400) - 1.0).abs() < 1e-6);
+        // The best window of 200 positions, 120..320, also holds the
+        // second "warnstreik".
+        let best = best_story_window(&hits, &w, 200);
+        assert!((best - (2.0 * 1.5 + 4.0 / 3.0)).abs() < 1e-5, "{best}");
+        assert_eq!(best_story_window(&[], &w, 200), 0.0);
+        // Within 20 positions only one "lufthansa" and nothing else.
+        assert!((best_story_window(&hits, &w, 20) - 2.0).abs() < 1e-6);
     }
 }

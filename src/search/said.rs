@@ -227,6 +227,7 @@ mod tests {
             blocks,
             source: "x".into(),
             media: None,
+            stories: Vec::new(),
         }
     }
 

@@ -387,6 +387,19 @@ pub fn snippets(
     max: usize,
     preferred: &dyn Fn(&str) -> bool,
 ) -> Vec<Snippet> {
+    snippets_in(analyzer, item, marks, max, preferred, None)
+}
+
+/// [`snippets`], those of `story` first (after a preferred speaker's): the
+/// hit names its best story, and shows it.
+pub fn snippets_in(
+    analyzer: &Analyzer,
+    item: &Item,
+    marks: &Marks,
+    max: usize,
+    preferred: &dyn Fn(&str) -> bool,
+    story: Option<&crate::item::Story>,
+) -> Vec<Snippet> {
     if max == 0 {
         return Vec::new();
     }
@@ -427,8 +440,14 @@ pub fn snippets(
             .speaker
             .as_deref()
             .is_some_and(preferred);
+        let in_story = story.is_some_and(|st| {
+            let at = [p.block, p.start];
+            // A passage the story starts inside counts as its own.
+            st.from <= [p.block, p.end.saturating_sub(1)] && at < st.to
+        });
         (
             by_preferred,
+            in_story,
             distinct.len() + phrase_bonus,
             p.spans.len().min(5),
         )
@@ -576,6 +595,7 @@ mod tests {
             blocks,
             source: "x".into(),
             media: None,
+            stories: Vec::new(),
         }
     }
 
@@ -619,6 +639,36 @@ mod tests {
             s[0].text,
             "Präsident Selenskyj hatte den USA Zugang zu Rohstoffen angeboten."
         );
+    }
+
+    #[test]
+    fn the_named_story_shows_first() {
+        // The strike is told in the first story with both words; the
+        // second story, the one the hit names, mentions one of them.
+        let it = item(vec![
+            Block::new(
+                BlockKind::Paragraph,
+                "Der Warnstreik bei der Bahn legt morgen den Verkehr lahm.",
+            ),
+            Block::new(
+                BlockKind::Paragraph,
+                "Am Abend endete der Warnstreik. Die Züge fahren wieder.",
+            ),
+        ]);
+        let m = marks(&["Warnstreik", "Bahn"]);
+        let a = Analyzer::shared();
+        let first = snippets(a, &it, &m, 1, &|_| false);
+        assert!(first[0].text.starts_with("Der Warnstreik bei der Bahn"));
+        let story = crate::item::Story {
+            from: [1, 0],
+            to: [2, 0],
+            positions: [12, 30],
+            start_ms: None,
+            end_ms: None,
+        };
+        let named = snippets_in(a, &it, &m, 2, &|_| false, Some(&story));
+        assert_eq!(named[0].text, "Am Abend endete der Warnstreik.");
+        assert!(named[1].text.starts_with("Der Warnstreik bei der Bahn"));
     }
 
     #[test]
@@ -753,6 +803,7 @@ mod props {
                 blocks: vec![Block::new(BlockKind::Paragraph, &text)],
                 source: "x".into(),
                 media: None,
+                stories: Vec::new(),
             };
             for s in snippets(a, &item, &marks, 3, &|_| false) {
                 let n = s.text.chars().count();

@@ -126,6 +126,18 @@ pub struct Hit {
     pub source: String,
     pub snippets: Vec<Snippet>,
     pub repeats: Option<Repeats>,
+    pub story: Option<HitStory>,
+}
+
+/// The story of a hit, in an item cut into stories.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HitStory {
+    pub number: usize,
+    pub of: usize,
+    pub passages: [usize; 2],
+    pub start: Option<f64>,
+    pub end: Option<f64>,
 }
 
 /// Other airings folded into a hit.
@@ -171,6 +183,7 @@ pub struct Summary {
 
 /// Any line of `search --json`.
 #[derive(Debug, Clone, Deserialize)]
+#[allow(clippy::large_enum_variant)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Line {
     Hit(Hit),
