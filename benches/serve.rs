@@ -778,8 +778,16 @@ fn meta_stamp(dir: &Path) -> Option<(SystemTime, u64)> {
 struct Library {
     api: Vec<f64>,
     page: Vec<f64>,
+    /// CPU time of this process per query of the timed passes, ms.
+    api_cpu_ms: f64,
+    page_cpu_ms: f64,
     /// CPU all other processes of the machine used meanwhile, in cores.
     other_cores: f64,
+    /// Threads of the parallel pass (one a core), and its throughput, per
+    /// second, as the API and as the page: what the machine allows.
+    threads: usize,
+    api_parallel: f64,
+    page_parallel: f64,
 }
 
 /// The request `/api/search?q=…&limit=10` makes.
@@ -832,31 +840,56 @@ fn library(dir: &Path, queries: &[String], warm: usize) -> Library {
         search::search(&archive, &searcher, &req).expect("library search");
         facets::trend(&archive, &searcher, &trend, Interval::Month).expect("library trend");
     };
-    let time = |f: &dyn Fn(&str)| -> Vec<f64> {
+    let time = |f: &dyn Fn(&str)| -> (Vec<f64>, f64) {
         for q in queries.iter().take(warm) {
             f(q);
         }
-        queries
+        let cpu = cpu_seconds(std::process::id());
+        let ms = queries
             .iter()
             .map(|q| {
                 let t = Instant::now();
                 f(q);
                 t.elapsed().as_secs_f64() * 1e3
             })
-            .collect()
+            .collect();
+        let cpu_ms = (cpu_seconds(std::process::id()) - cpu) * 1e3 / queries.len().max(1) as f64;
+        (ms, cpu_ms)
     };
     let (started, own0, busy0) = (
         Instant::now(),
         cpu_seconds(std::process::id()),
         busy_seconds(),
     );
-    let (api, page) = (time(&api), time(&page));
+    let ((api_ms, api_cpu_ms), (page_ms, page_cpu_ms)) = (time(&api), time(&page));
     let secs = started.elapsed().as_secs_f64();
     let own = (cpu_seconds(std::process::id()) - own0) / secs;
+    let other_cores = ((busy_seconds() - busy0) / secs - own).max(0.0);
+    // The same queries on every core at once, each thread taking the next.
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let parallel = |f: &(dyn Fn(&str) + Sync)| -> f64 {
+        let next = AtomicUsize::new(0);
+        let t = Instant::now();
+        std::thread::scope(|s| {
+            for _ in 0..threads {
+                s.spawn(|| {
+                    while let Some(q) = queries.get(next.fetch_add(1, Ordering::Relaxed)) {
+                        f(q);
+                    }
+                });
+            }
+        });
+        queries.len() as f64 / t.elapsed().as_secs_f64()
+    };
     Library {
-        api,
-        page,
-        other_cores: ((busy_seconds() - busy0) / secs - own).max(0.0),
+        api: api_ms,
+        page: page_ms,
+        api_cpu_ms,
+        page_cpu_ms,
+        other_cores,
+        threads,
+        api_parallel: parallel(&api),
+        page_parallel: parallel(&page),
     }
 }
 
@@ -1103,12 +1136,22 @@ struct Report<'a> {
     alive: bool,
 }
 
-fn load_row(s: &mut String, what: &str, run: &Run, t: &Tally, lib: Option<&[f64]>) {
+/// The head of the load tables.
+const LOAD_HEAD: &str = "| endpoint | clients | requests | errors | req/s | p50 | p99 | mean \
+    | p50 − library p50 | server CPU ms a request | CPU cores: server / clients / others |\n\
+    |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+
+/// A row of a load table: endpoint `e` of `run`, against the library's
+/// latencies `lib` (compared at 1 client only: with more, the difference is
+/// time in the queue).
+fn load_row(s: &mut String, run: &Run, e: Endpoint, lib: &[f64]) {
+    let t = run.tally(e);
     let ms = sorted(t.latencies());
-    let lib50 = lib.map(|l| pct(&sorted(l.to_vec()), 50.0));
+    let requests: usize = run.tallies.values().map(|t| t.ok + t.errors()).sum();
     let _ = writeln!(
         s,
-        "| {what} | {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | {} | {} | {:.2} / {:.2} / {:.2} |",
+        "| {} | {} | {} | {} | {:.1} | {:.2} | {:.2} | {:.2} | {} | {:.2}{} | {:.2} / {:.2} / {:.2} |",
+        e.name(),
         run.clients,
         t.ok + t.errors(),
         t.error_text(),
@@ -1116,9 +1159,13 @@ fn load_row(s: &mut String, what: &str, run: &Run, t: &Tally, lib: Option<&[f64]
         pct(&ms, 50.0),
         pct(&ms, 99.0),
         mean(&ms),
-        lib50.map_or("–".into(), |l| format!("{:+.2}", pct(&ms, 50.0) - l)),
-        lib.filter(|_| run.clients == 1)
-            .map_or("–".into(), |l| format!("{:+.2}", paired_median(t, l))),
+        if run.clients == 1 {
+            format!("{:+.2}", pct(&ms, 50.0) - pct(&sorted(lib.to_vec()), 50.0))
+        } else {
+            "–".into()
+        },
+        run.server_cores * run.wall.as_secs_f64() * 1e3 / requests.max(1) as f64,
+        if run.tallies.len() > 1 { " (both)" } else { "" },
         run.server_cores,
         run.client_cores,
         run.other_cores,
@@ -1163,30 +1210,40 @@ fn report(r: &Report) -> String {
         o.warm.min(r.queries),
     );
     s.push_str("## Library and server, 1 to 16 clients\n\n");
-    s.push_str(
-        "| endpoint | clients | requests | errors | req/s | p50 | p99 | mean \
-         | p50 − library p50 | median of paired differences | CPU cores: server / clients / others |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
-    );
+    s.push_str(LOAD_HEAD);
     let mut overheads = Vec::new();
     let mut scaling = Vec::new();
+    let mut library_scaling = Vec::new();
     for e in [Endpoint::Api, Endpoint::Page] {
         let lib = match e {
             Endpoint::Api => &r.lib.api,
             Endpoint::Page => &r.lib.page,
         };
         let l = sorted(lib.clone());
+        let (parallel, cpu_ms) = match e {
+            Endpoint::Api => (r.lib.api_parallel, r.lib.api_cpu_ms),
+            Endpoint::Page => (r.lib.page_parallel, r.lib.page_cpu_ms),
+        };
+        let threads = r.lib.threads;
+        let serial = l.len() as f64 / (l.iter().sum::<f64>() / 1e3);
         let _ = writeln!(
             s,
-            "| library, as {} | 1 | {} | 0 | {:.1} | {:.2} | {:.2} | {:.2} | – | – | – / – / {:.2} |",
+            "| library, as {} | 1 thread | {} | 0 | {serial:.1} | {:.2} | {:.2} | {:.2} | – | {cpu_ms:.2} (library) | – / – / {:.2} |",
             e.name(),
             l.len(),
-            l.len() as f64 / (l.iter().sum::<f64>() / 1e3),
             pct(&l, 50.0),
             pct(&l, 99.0),
             mean(&l),
             r.lib.other_cores,
         );
+        let _ = writeln!(
+            s,
+            "| library, as {} | {threads} threads | {} | 0 | {parallel:.1} ({:.2}× 1 thread) | – | – | – | – | – | – |",
+            e.name(),
+            l.len(),
+            parallel / serial,
+        );
+        library_scaling.push((e, threads, parallel / serial));
         let runs: Vec<&Run> = r
             .runs
             .iter()
@@ -1194,16 +1251,19 @@ fn report(r: &Report) -> String {
             .map(|(_, run)| run)
             .collect();
         for run in &runs {
-            load_row(&mut s, e.name(), run, &run.tally(e), Some(lib));
+            load_row(&mut s, run, e, lib);
         }
         let one = runs.iter().find(|r| r.clients == 1);
         let most = runs.iter().max_by_key(|r| r.clients);
         if let Some(one) = one {
             let t = one.tally(e);
+            let server_cpu_ms =
+                one.server_cores * one.wall.as_secs_f64() * 1e3 / (t.ok + t.errors()).max(1) as f64;
             overheads.push((
                 e,
                 pct(&sorted(t.latencies()), 50.0) - pct(&l, 50.0),
                 paired_median(&t, lib),
+                server_cpu_ms - cpu_ms,
             ));
         }
         if let (Some(one), Some(most)) = (one, most)
@@ -1224,20 +1284,27 @@ fn report(r: &Report) -> String {
         "\nErrors in these runs: {errors}; requests sent again on a new connection: {reconnects}.\n"
     );
     s.push_str("Targets (ratios of this run):\n\n");
-    for (e, d50, paired) in &overheads {
+    for (e, d50, paired, cpu) in &overheads {
         let _ = writeln!(
             s,
-            "- {}: the server adds {d50:+.2} ms at p50 over the library's p50 (median of the \
-             per-query differences {paired:+.2} ms); target ≤ 1 ms: {}.",
+            "- {}: the server adds {d50:+.2} ms at p50 over the library's p50 at 1 client \
+             (median of the per-query differences {paired:+.2} ms; CPU a request {cpu:+.2} ms \
+             over the library's CPU a query); target ≤ 1 ms: {}.",
             e.name(),
             verdict(*d50 <= 1.0)
         );
     }
     for (e, n, ratio, cores) in &scaling {
+        let lib = library_scaling
+            .iter()
+            .find(|x| x.0 == *e)
+            .map_or(String::new(), |(_, t, x)| {
+                format!(" (the library on {t} threads: {x:.2}× its 1 thread)")
+            });
         let _ = writeln!(
             s,
             "- {}: throughput at {n} clients is {ratio:.2}× that at 1 client, with the server \
-             on {cores:.2} cores; target ≥ 1.8×: {}.",
+             on {cores:.2} cores{lib}; target ≥ 1.8×: {}.",
             e.name(),
             verdict(*ratio >= 1.8)
         );
@@ -1249,17 +1316,13 @@ fn report(r: &Report) -> String {
             SOAK_CLIENTS,
             soak.run.wall.as_secs_f64()
         );
-        s.push_str(
-            "| endpoint | clients | requests | errors | req/s | p50 | p99 | mean \
-             | p50 − library p50 | median of paired differences | CPU cores: server / clients / others |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
-        );
+        s.push_str(LOAD_HEAD);
         for e in [Endpoint::Api, Endpoint::Page] {
             let lib = match e {
                 Endpoint::Api => &r.lib.api,
                 Endpoint::Page => &r.lib.page,
             };
-            load_row(&mut s, e.name(), &soak.run, &soak.run.tally(e), Some(lib));
+            load_row(&mut s, &soak.run, e, lib);
         }
         let first = soak.samples.first().map(|x| x.1).unwrap_or_default();
         let last = soak.samples.last().map(|x| x.1).unwrap_or_default();
@@ -1324,17 +1387,13 @@ fn report(r: &Report) -> String {
             ix.run.wall.as_secs_f64(),
             SOAK_CLIENTS
         );
-        s.push_str(
-            "| endpoint | clients | requests | errors | req/s | p50 | p99 | mean \
-             | p50 − library p50 | median of paired differences | CPU cores: server / clients / others |\n\
-             |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
-        );
+        s.push_str(LOAD_HEAD);
         for e in [Endpoint::Api, Endpoint::Page] {
             let lib = match e {
                 Endpoint::Api => &r.lib.api,
                 Endpoint::Page => &r.lib.page,
             };
-            load_row(&mut s, e.name(), &ix.run, &ix.run.tally(e), Some(lib));
+            load_row(&mut s, &ix.run, e, lib);
         }
         let delays = sorted(ix.seen.iter().filter_map(|x| x.1).collect());
         let unseen = ix.seen.iter().filter(|x| x.1.is_none()).count();
