@@ -13,7 +13,8 @@
 //!    `schema/item.v1.schema.json`), streamed, from the real sentences of
 //!    `../shared/corpora` and a fixed-seed PRNG: the same seed gives the same
 //!    bytes (checked on every run by generating the 10k file a second time
-//!    into a hash);
+//!    into a hash); the generator is in `benches/common/mod.rs`, which the
+//!    serving bench (`benches/serve.rs`) shares;
 //! 2. indexes it with archivar (ingest + `Indexer` through the pipeline of
 //!    `index::pipeline`, as `archivar index` does),
 //!    with tantivy's default tokenizer (title and body stored, no German
@@ -36,17 +37,22 @@
 //! `"w1" OR "w2" ...`. Figures are quoted as ratios to the references from the
 //! same run, because the machine is shared and noisy.
 
+mod common;
+
 use archivar::index::Archive;
 use archivar::index::writer::{DEFAULT_MEMORY_MB, Indexer};
 use archivar::ingest::{self, Event};
 use archivar::item::Day;
 use archivar::search::{self, MatchMode, Request, Sort};
+use common::{
+    BenchQuery, Rng, SPEAKERS, check_reproducible, corpus, eval_queries, file_len, label, machine,
+    now_utc, parse_size, shared, words,
+};
 use regex::Regex;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -57,9 +63,6 @@ use tantivy::schema::{FAST, INDEXED, STORED, STRING, Schema, TEXT, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, Index, TantivyDocument, Term};
 
-/// Version of the generator: bump it when the output changes, so that cached
-/// corpora in the work folder are made again.
-const GENERATOR: u32 = 1;
 const ENGINES: [&str; 3] = ["archivar", "tantivy", "fts5"];
 const USAGE: &str = "\
 cargo bench --bench scale -- [OPTIONS]
@@ -83,24 +86,6 @@ struct Opts {
     queries: Option<usize>,
     cold_runs: usize,
     keep: bool,
-}
-
-fn parse_size(s: &str) -> Option<u64> {
-    let s = s.trim();
-    let (num, mul) = match s.char_indices().last()? {
-        (i, 'k' | 'K') => (&s[..i], 1_000),
-        (i, 'm' | 'M') => (&s[..i], 1_000_000),
-        _ => (s, 1),
-    };
-    num.parse::<u64>().ok().map(|n| n * mul)
-}
-
-fn label(n: u64) -> String {
-    match n {
-        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
-        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
-        n => n.to_string(),
-    }
 }
 
 fn parse_opts(args: &[String]) -> Result<Opts, String> {
@@ -138,423 +123,6 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
     Ok(o)
 }
 
-// ---------------------------------------------------------------- generator
-
-/// SplitMix64: small, fast and the same on every platform, which is all a
-/// reproducible corpus needs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: usize) -> usize {
-        ((self.next() as u128 * n as u128) >> 64) as usize
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
-        &v[self.below(v.len())]
-    }
-    /// A random line of a text pool.
-    fn text<'a>(&mut self, v: &'a [Box<str>]) -> &'a str {
-        &v[self.below(v.len())]
-    }
-    fn weighted<'a, T>(&mut self, v: &'a [(T, u32)]) -> &'a T {
-        let total: u32 = v.iter().map(|x| x.1).sum();
-        let mut r = self.below(total as usize) as u32;
-        for (x, w) in v {
-            if r < *w {
-                return x;
-            }
-            r -= w;
-        }
-        &v[v.len() - 1].0
-    }
-}
-
-/// Programmes with weight and air times (as `../shared/peers/synth.py`).
-const PROGRAMS: [(&str, u32); 10] = [
-    ("tagesschau", 30),
-    ("tagesthemen", 15),
-    ("Deutschlandfunk", 15),
-    ("heute", 10),
-    ("heute journal", 8),
-    ("nachtmagazin", 4),
-    ("Deutschlandfunk Kultur", 5),
-    ("NDR Info", 5),
-    ("BR24", 4),
-    ("WDR 5 Echo des Tages", 4),
-];
-const AIR_TIMES: [&str; 8] = [
-    "06:00", "08:00", "12:00", "17:00", "20:00", "21:45", "22:15", "23:00",
-];
-const SPEAKERS: [&str; 36] = [
-    "Jan Hofer",
-    "Jens Riewa",
-    "Judith Rakers",
-    "Linda Zervakis",
-    "Susanne Daubner",
-    "Thorsten Schröder",
-    "Constantin Schreiber",
-    "Caren Miosga",
-    "Ingo Zamperoni",
-    "Pinar Atalay",
-    "Claus Kleber",
-    "Marietta Slomka",
-    "Christian Sievers",
-    "Gundula Gause",
-    "Petra Gerster",
-    "Tina Hassel",
-    "Birgit Wentzien",
-    "Stephan Detjen",
-    "Sandra Schulz",
-    "Dirk-Oliver Heckmann",
-    "Jasper Barenberg",
-    "Silvia Engels",
-    "Tobias Armbrüster",
-    "Christoph Heinemann",
-    "Anne Raith",
-    "Jörg Münchenberg",
-    "Friedbert Meurer",
-    "Mario Dobovisek",
-    "Ann-Kathrin Büüsker",
-    "Angela Merkel",
-    "Olaf Scholz",
-    "Frank-Walter Steinmeier",
-    "Annalena Baerbock",
-    "Robert Habeck",
-    "Friedrich Merz",
-    "Wolodymyr Selenskyj",
-];
-
-/// Real text to recombine, and real item lengths to draw from.
-#[derive(Default)]
-struct Pools {
-    /// Rundown topic lines (tagesschau-rundowns).
-    topics: Vec<Box<str>>,
-    /// Lines of tagesschau transcripts.
-    tlines: Vec<Box<str>>,
-    /// Sentences of Wikinews and 10kGNAD articles.
-    sents: Vec<Box<str>>,
-    /// Headlines of eight outlets.
-    headlines: Vec<Box<str>>,
-    /// Paragraphs (speaker turns included) of Bundestag speeches.
-    paras: Vec<Box<str>>,
-    /// Speakers of those speeches.
-    orators: Vec<Box<str>>,
-    /// Real lengths: topic lines per rundown, lines per transcript, sentences
-    /// per article, paragraphs per speech.
-    rundown_len: Vec<u32>,
-    transcript_len: Vec<u32>,
-    article_len: Vec<u32>,
-    speech_len: Vec<u32>,
-}
-
-#[derive(Deserialize)]
-struct SourceDoc {
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    body: Option<String>,
-    #[serde(default)]
-    speaker: Option<String>,
-}
-
-fn each_doc(path: &Path, mut f: impl FnMut(usize, SourceDoc)) {
-    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let inner: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(flate2::read::MultiGzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
-    let r = BufReader::with_capacity(1 << 20, inner);
-    for (i, line) in r.lines().enumerate() {
-        let line = line.expect("corpus line reads");
-        if let Ok(d) = serde_json::from_str::<SourceDoc>(&line) {
-            f(i, d);
-        }
-    }
-}
-
-fn load_pools(corpora: &Path) -> Pools {
-    let boiler = Regex::new(
-        r"(?i)^(das wetter|wetter|nachrichtenblock|die lottozahlen|lottozahlen|meldungen|sport|der kommentar|kommentar)\b",
-    )
-    .expect("regex");
-    let wiki = Regex::new(r"'{2,}|\[\[(?:[^\]|]*\|)?|\]\]|\{\{[^}]*\}\}|<[^>]+>").expect("regex");
-    // A sentence ends at . ! ? before a capital, digit or opening quote.
-    let sent_end = Regex::new(r#"[.!?]\s+["„A-ZÄÖÜ0-9]"#).expect("regex");
-    let mut p = Pools::default();
-    let split_sentences = |text: &str, out: &mut Vec<Box<str>>| -> u32 {
-        let mut n = 0;
-        for para in text.split('\n') {
-            let mut start = 0;
-            let mut push = |s: &str| {
-                let s = s.trim();
-                if (25..=500).contains(&s.len()) {
-                    out.push(s.into());
-                    n += 1;
-                }
-            };
-            for m in sent_end.find_iter(para) {
-                // Cut after the punctuation mark (one byte).
-                push(&para[start..m.start() + 1]);
-                start = m.start() + 1;
-            }
-            push(&para[start..]);
-        }
-        n
-    };
-    let c = |rel: &str| corpora.join(rel);
-    each_doc(&c("tagesschau-rundowns/docs.jsonl"), |_, d| {
-        let mut n = 0;
-        for line in d.body.unwrap_or_default().lines() {
-            let line = line.trim();
-            if line.len() >= 8 && !boiler.is_match(line) {
-                p.topics.push(line.into());
-                n += 1;
-            }
-        }
-        if n > 0 {
-            p.rundown_len.push(n);
-        }
-    });
-    each_doc(&c("tagesschau-transcripts/docs.jsonl"), |_, d| {
-        let mut n = 0;
-        for line in d.body.unwrap_or_default().lines() {
-            let line = line.trim();
-            if (20..=600).contains(&line.len()) {
-                p.tlines.push(line.into());
-                n += 1;
-            }
-        }
-        if n > 0 {
-            p.transcript_len.push(n);
-        }
-    });
-    for rel in ["dewikinews-quotes/docs.jsonl", "10kgnad-test/docs.jsonl"] {
-        each_doc(&c(rel), |_, d| {
-            let body = wiki.replace_all(d.body.as_deref().unwrap_or_default(), "");
-            let n = split_sentences(&body, &mut p.sents);
-            if n > 0 {
-                p.article_len.push(n);
-            }
-        });
-    }
-    each_doc(&c("german-news-headlines/docs.jsonl.gz"), |_, d| {
-        if let Some(t) = d.title.filter(|t| t.len() >= 12) {
-            p.headlines.push(t.into());
-        }
-    });
-    for wp in ["wp19", "wp20", "wp21"] {
-        // Every fourth speech is plenty (about 15,000 speeches) and keeps
-        // the pools at a few hundred MB.
-        each_doc(&c(&format!("bundestag-reden/{wp}.jsonl.gz")), |i, d| {
-            if i % 4 != 0 {
-                return;
-            }
-            let mut n = 0;
-            for para in d.body.unwrap_or_default().split("\n\n") {
-                let para = para.trim();
-                if (20..=4000).contains(&para.len()) {
-                    p.paras.push(para.into());
-                    n += 1;
-                }
-            }
-            if n > 0 {
-                p.speech_len.push(n);
-                if let Some(s) = d.speaker.filter(|s| !s.trim().is_empty()) {
-                    p.orators.push(s.into());
-                }
-            }
-        });
-    }
-    for (name, len) in [
-        ("topic lines", p.topics.len()),
-        ("transcript lines", p.tlines.len()),
-        ("article sentences", p.sents.len()),
-        ("headlines", p.headlines.len()),
-        ("speech paragraphs", p.paras.len()),
-        ("speakers of speeches", p.orators.len()),
-    ] {
-        assert!(len > 0, "{}: no {name} found", corpora.display());
-    }
-    p
-}
-
-/// One line of a synthetic corpus, in the order of `schema/item.v1.schema.json`.
-#[derive(Serialize)]
-struct SynthItem<'a> {
-    id: String,
-    title: String,
-    body: String,
-    date: String,
-    program: &'a str,
-    speaker: Option<&'a str>,
-}
-
-const FIRST_DAY: i64 = 10_957; // 2000-01-01 in days since 1970-01-01
-const LAST_DAY: i64 = 20_453; // 2025-12-31
-
-/// Write `n` items to `out`: the same pools, `n` and seed give the same bytes.
-fn generate(p: &Pools, n: u64, seed: u64, out: &mut dyn Write) -> std::io::Result<()> {
-    let mut rng = Rng(seed);
-    let mut body = String::new();
-    for i in 0..n {
-        let day =
-            Day::from_unix_days(FIRST_DAY + rng.below((LAST_DAY - FIRST_DAY + 1) as usize) as i64)
-                .expect("a day in 2000..2025");
-        let (y, m, d) = (day.0.year(), day.0.month() as u8, day.0.day());
-        let date = format!("{y:04}-{m:02}-{d:02}");
-        let mut program = *rng.weighted(&PROGRAMS);
-        let air = rng.pick(&AIR_TIMES);
-        let mut speaker = (rng.unit() < 0.7).then(|| *rng.pick(&SPEAKERS));
-        body.clear();
-        // A mix of short bulletins and long transcripts and speeches; the
-        // number of lines (sentences, paragraphs) of each is a real item's.
-        let r = rng.unit();
-        let title = if r < 0.30 {
-            // Bulletin: a headline and one to three sentences.
-            for k in 0..1 + rng.below(3) {
-                if k > 0 {
-                    body.push(' ');
-                }
-                body.push_str(rng.text(&p.sents));
-            }
-            rng.text(&p.headlines).to_string()
-        } else if r < 0.50 {
-            let k = *rng.pick(&p.rundown_len);
-            for j in 0..k {
-                if j > 0 {
-                    body.push('\n');
-                }
-                body.push_str(rng.text(&p.topics));
-            }
-            format!("{program}, {d:02}.{m:02}.{y} {air} Uhr")
-        } else if r < 0.80 {
-            let k = (*rng.pick(&p.article_len)).min(60);
-            for j in 0..k {
-                if j > 0 {
-                    body.push(' ');
-                }
-                body.push_str(rng.text(&p.sents));
-            }
-            rng.text(&p.topics).to_string()
-        } else if r < 0.90 {
-            let k = *rng.pick(&p.transcript_len);
-            for j in 0..k {
-                if j > 0 {
-                    body.push('\n');
-                }
-                body.push_str(rng.text(&p.tlines));
-            }
-            format!("{program}, {air} Uhr, {d:02}.{m:02}.{y}")
-        } else {
-            let k = (*rng.pick(&p.speech_len)).min(40);
-            for j in 0..k {
-                if j > 0 {
-                    body.push_str("\n\n");
-                }
-                body.push_str(rng.text(&p.paras));
-            }
-            let orator: &str = rng.text(&p.orators);
-            speaker = Some(orator);
-            program = "phoenix";
-            format!("{orator} – Bundestag, {d:02}.{m:02}.{y}")
-        };
-        let item = SynthItem {
-            id: format!("synth-{seed}-{i:08}"),
-            title,
-            body: std::mem::take(&mut body),
-            date,
-            program,
-            speaker,
-        };
-        serde_json::to_writer(&mut *out, &item)?;
-        out.write_all(b"\n")?;
-        body = item.body;
-    }
-    out.flush()
-}
-
-struct HashWriter(Sha256);
-
-impl Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn file_sha256(path: &Path) -> String {
-    let mut r = BufReader::with_capacity(1 << 20, std::fs::File::open(path).expect("corpus"));
-    let mut h = HashWriter(Sha256::new());
-    std::io::copy(&mut r, &mut h).expect("hash");
-    hex(&h.0.finalize())
-}
-
-/// The corpus of `n` items, made unless the work folder has it from the same
-/// generator version and seed.
-fn corpus(pools: &mut Option<Pools>, o: &Opts, n: u64) -> PathBuf {
-    let path = o.work.join(format!("synth-{}.jsonl", label(n)));
-    let stamp = path.with_extension("jsonl.done");
-    let want = format!("generator {GENERATOR} seed {} items {n}\n", o.seed);
-    if path.exists() && std::fs::read_to_string(&stamp).is_ok_and(|s| s == want) {
-        eprintln!("reusing {}", path.display());
-        return path;
-    }
-    let p = pools.get_or_insert_with(|| load_pools(&shared().join("corpora")));
-    let started = Instant::now();
-    let tmp = path.with_extension("jsonl.part");
-    let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp).expect("corpus"));
-    generate(p, n, o.seed, &mut w).expect("corpus written");
-    drop(w);
-    std::fs::rename(&tmp, &path).expect("rename");
-    std::fs::write(&stamp, want).expect("stamp");
-    eprintln!(
-        "wrote {} ({:.0} MB) in {:.1} s",
-        path.display(),
-        file_len(&path) as f64 / 1e6,
-        started.elapsed().as_secs_f64()
-    );
-    path
-}
-
-/// Same seed, same bytes: generate 10k items again into a hash and compare
-/// it with the file on disk.
-fn check_reproducible(pools: &mut Option<Pools>, o: &Opts) -> String {
-    let path = corpus(pools, o, 10_000);
-    let p = pools.get_or_insert_with(|| load_pools(&shared().join("corpora")));
-    let mut h = HashWriter(Sha256::new());
-    generate(p, 10_000, o.seed, &mut h).expect("hash");
-    let again = hex(&h.0.finalize());
-    let on_disk = file_sha256(&path);
-    assert_eq!(on_disk, again, "same seed must give the same bytes");
-    on_disk
-}
-
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
-}
-
-fn file_len(p: &Path) -> u64 {
-    std::fs::metadata(p).map_or(0, |m| m.len())
-}
-
 fn dir_size(p: &Path) -> u64 {
     let Ok(meta) = std::fs::metadata(p) else {
         return 0;
@@ -569,56 +137,10 @@ fn dir_size(p: &Path) -> u64 {
 
 // ---------------------------------------------------------------- queries
 
-/// A query: words and quoted phrases, any of them may match.
-struct BenchQuery {
-    kind: &'static str,
-    terms: Vec<String>,
-}
-
-impl BenchQuery {
-    /// archivar's query language: words as they are, phrases quoted. Its
-    /// operators in capitals (AND, OR, NOT) are taken as words.
-    fn archivar(&self) -> String {
-        let t: Vec<String> = self
-            .terms
-            .iter()
-            .map(|t| match t.as_str() {
-                _ if t.contains(' ') => format!("\"{t}\""),
-                "AND" | "OR" | "NOT" => t.to_lowercase(),
-                _ => t.clone(),
-            })
-            .collect();
-        t.join(" ")
-    }
-    /// tantivy's query parser: lower case, so no word is an operator.
-    fn tantivy(&self) -> String {
-        self.archivar().to_lowercase()
-    }
-    /// FTS5: every word or phrase as a string, OR-joined.
-    fn fts5(&self) -> String {
-        let t: Vec<String> = self.terms.iter().map(|t| format!("\"{t}\"")).collect();
-        t.join(" OR ")
-    }
-}
-
-fn words(re: &Regex, text: &str) -> Vec<String> {
-    re.find_iter(text).map(|m| m.as_str().to_string()).collect()
-}
-
 /// The eval queries, then names and phrases from the synthetic corpus.
 fn query_set(o: &Opts, corpus: &Path) -> Vec<BenchQuery> {
     let word = Regex::new(r"\w+").expect("regex");
-    let tsv = std::fs::read_to_string(shared().join("eval/queries.tsv")).expect("queries.tsv");
-    let mut out: Vec<BenchQuery> = tsv
-        .lines()
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(_, q)| BenchQuery {
-            kind: "eval",
-            terms: words(&word, q),
-        })
-        .filter(|q| !q.terms.is_empty())
-        .take(o.queries.unwrap_or(usize::MAX))
-        .collect();
+    let mut out = eval_queries(o.queries);
     let mut rng = Rng(o.seed ^ 0x5155_4552_5953);
     // Names: whole names as phrases, and surnames alone.
     for _ in 0..12 {
@@ -1143,26 +665,6 @@ fn median(v: &[f64]) -> f64 {
     }
 }
 
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cores = cpu.lines().filter(|l| l.starts_with("processor")).count();
-    let model = cpu
-        .lines()
-        .find_map(|l| l.strip_prefix("model name"))
-        .map(|m| m.trim_start_matches([' ', '\t', ':']).to_string())
-        .unwrap_or_else(|| "unknown CPU".into());
-    let mem_kb: u64 = std::fs::read_to_string("/proc/meminfo")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("MemTotal:"))
-        .and_then(|m| m.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0);
-    format!(
-        "{cores} cores ({model}), {:.1} GiB memory (from /proc)",
-        mem_kb as f64 / 1024.0 / 1024.0
-    )
-}
-
 const NAMES: [(&str, &str); 3] = [
     ("archivar", "archivar"),
     ("tantivy", "tantivy default"),
@@ -1374,15 +876,6 @@ fn report(o: &Opts, results: &[SizeResult], nq: usize, hash10k: &str) -> String 
     s
 }
 
-fn now_utc() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let day = Day::from_unix_days(secs.div_euclid(86_400)).map_or("?".into(), |d| d.to_string());
-    let t = secs.rem_euclid(86_400);
-    format!("{day} {:02}:{:02}", t / 3600, t % 3600 / 60)
-}
-
 // ---------------------------------------------------------------- main
 
 fn main() {
@@ -1404,11 +897,11 @@ fn main() {
     }
     std::fs::create_dir_all(&o.work).expect("work dir");
     let mut pools = None;
-    let hash10k = check_reproducible(&mut pools, &o);
+    let hash10k = check_reproducible(&mut pools, &o.work, o.seed);
     eprintln!("synth-10k.jsonl sha256 {hash10k} (same seed, same bytes: checked)");
     let mut results = Vec::new();
     for &n in &o.sizes {
-        let input = corpus(&mut pools, &o, n);
+        let input = corpus(&mut pools, &o.work, o.seed, n);
         // The pools are no longer needed once the largest corpus is made.
         if Some(&n) == o.sizes.iter().max() {
             pools = None;
