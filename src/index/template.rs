@@ -73,6 +73,7 @@ pub fn template(schema: &ArchiveSchema, shards: u32, replicas: u32) -> Value {
 pub fn source(archive: &Archive, doc: &TantivyDocument) -> Result<Value, IndexError> {
     let schema = &archive.schema;
     let mut out = serde_json::Map::new();
+    let mut analyzers = std::collections::HashMap::new();
     for (field, values) in doc.get_sorted_field_values() {
         let Some(spec) = schema
             .specs
@@ -86,10 +87,16 @@ pub fn source(archive: &Archive, doc: &TantivyDocument) -> Result<Value, IndexEr
             let v: OwnedValue = v.into();
             let json = match (spec.kind, v) {
                 (FieldKind::Text, OwnedValue::Str(text)) => {
-                    let mut analyzer = archive
-                        .index
-                        .tokenizer_for_field(field)
-                        .map_err(|e| archive.tantivy(e))?;
+                    // One analyzer a field, not one a paragraph.
+                    let analyzer = match analyzers.entry(field) {
+                        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                            archive
+                                .index
+                                .tokenizer_for_field(field)
+                                .map_err(|e| archive.tantivy(e))?,
+                        ),
+                    };
                     let mut terms = String::with_capacity(text.len());
                     let mut stream = analyzer.token_stream(&text);
                     while stream.advance() {
