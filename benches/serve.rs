@@ -67,7 +67,7 @@ cargo bench --bench serve -- [OPTIONS]
   --quiet-wait DURATION
                     before each timed pass, wait until the other processes of
                     the machine use less than a quarter core, at most this
-                    long (default 60s; 0: do not wait)
+                    long (default 20s; 0: do not wait)
   --seed N          generator seed of the served archive (default 1)
   --work DIR        index and reports (default target/bench-serve);
                     the archives are kept in target/bench-scale
@@ -130,7 +130,7 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
         add: 10_000,
         add_files: 20,
         warm: 200,
-        quiet_wait: Duration::from_secs(60),
+        quiet_wait: Duration::from_secs(20),
         seed: 1,
         work: root.join("target/bench-serve"),
         archives: root.join("target/bench-scale"),
