@@ -64,6 +64,10 @@ cargo bench --bench serve -- [OPTIONS]
                     (default 10k; 0 skips that phase)
   --add-files N     files they come in, one commit each (default 20)
   --warm N          queries of the untimed warm-up passes (default 200)
+  --quiet-wait DURATION
+                    before each timed pass, wait until the other processes of
+                    the machine use less than a quarter core, at most this
+                    long (default 20s; 0: do not wait)
   --seed N          generator seed of the served archive (default 1)
   --work DIR        index and reports (default target/bench-serve);
                     the archives are kept in target/bench-scale
@@ -93,6 +97,7 @@ struct Opts {
     add: u64,
     add_files: usize,
     warm: usize,
+    quiet_wait: Duration,
     seed: u64,
     work: PathBuf,
     archives: PathBuf,
@@ -125,6 +130,7 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
         add: 10_000,
         add_files: 20,
         warm: 200,
+        quiet_wait: Duration::from_secs(20),
         seed: 1,
         work: root.join("target/bench-serve"),
         archives: root.join("target/bench-scale"),
@@ -152,6 +158,7 @@ fn parse_opts(args: &[String]) -> Result<Opts, String> {
             "--add" => o.add = size(val()?)?,
             "--add-files" => o.add_files = number(val()?)?.max(1),
             "--warm" => o.warm = number(val()?)?,
+            "--quiet-wait" => o.quiet_wait = duration(val()?)?,
             "--seed" => o.seed = val()?.parse().map_err(|e| format!("{a}: {e}"))?,
             "--work" => o.work = PathBuf::from(val()?),
             // cargo bench passes --bench to every bench binary.
@@ -705,6 +712,47 @@ fn busy_seconds() -> f64 {
     ticks as f64 / hz as f64
 }
 
+/// How long the bench waited for a quiet machine, over all its passes.
+#[derive(Default)]
+struct Waits {
+    passes: usize,
+    waited: Duration,
+    /// Passes that began on a busy machine, the wait being over.
+    gave_up: usize,
+}
+
+/// The machine is quiet when the other processes use less than this.
+const QUIET_CORES: f64 = 0.25;
+
+/// Wait until the machine is quiet (measured over 2 s, while this bench
+/// and its server are idle), for at most `max`.
+fn wait_quiet(max: Duration, waits: &mut Waits) {
+    waits.passes += 1;
+    if max.is_zero() {
+        return;
+    }
+    let started = Instant::now();
+    let window = Duration::from_secs(2);
+    loop {
+        let b0 = busy_seconds();
+        std::thread::sleep(window);
+        let busy = (busy_seconds() - b0) / window.as_secs_f64();
+        if busy < QUIET_CORES {
+            break;
+        }
+        if started.elapsed() >= max {
+            waits.gave_up += 1;
+            eprintln!("the machine is still busy ({busy:.2} cores); going on");
+            break;
+        }
+        if started.elapsed() < window + Duration::from_millis(100) {
+            eprintln!("waiting for a quiet machine ({busy:.2} cores busy)");
+        }
+    }
+    // The first window is no wait.
+    waits.waited += started.elapsed().saturating_sub(window);
+}
+
 // ---------------------------------------------------------------- the archive
 
 /// `archivar --index DIR index ARGS…`; its wall time.
@@ -1134,6 +1182,7 @@ struct Report<'a> {
     rss_end: Rss,
     said: Vec<String>,
     alive: bool,
+    waits: Waits,
 }
 
 /// The head of the load tables.
@@ -1208,6 +1257,17 @@ fn report(r: &Report) -> String {
         },
         o.phase.as_secs(),
         o.warm.min(r.queries),
+    );
+    let _ = writeln!(
+        s,
+        "The machine is shared: before each of its {} timed passes the bench waited until the \
+         other processes used less than {QUIET_CORES} cores, for at most {} s ({:.0} s in all; \
+         {} passes began on a busy machine). The column \"others\" gives the CPU the other \
+         processes used during each pass.\n",
+        r.waits.passes,
+        o.quiet_wait.as_secs(),
+        r.waits.waited.as_secs_f64(),
+        r.waits.gave_up,
     );
     s.push_str("## Library and server, 1 to 16 clients\n\n");
     s.push_str(LOAD_HEAD);
@@ -1359,14 +1419,29 @@ fn report(r: &Report) -> String {
                 per_min(f)
             );
         }
+        // A leak grows to the end; warming up (allocator arenas of the
+        // blocking threads, caches) levels off. So the second half's trend.
+        let half = soak.run.wall.as_secs_f64() / 2.0;
+        let late: Vec<(f64, f64)> = soak
+            .samples
+            .iter()
+            .filter(|(t, _)| *t >= half)
+            .map(|(t, m)| (t / 60.0, mb(m.anon)))
+            .collect();
+        let late_slope = slope(&late);
+        let heap: Vec<String> = soak
+            .samples
+            .iter()
+            .map(|(_, m)| format!("{:.0}", mb(m.anon)))
+            .collect();
         let _ = writeln!(
             s,
-            "\nRSS flat over the soak (heap last ≤ 1.10× first, VmRSS last ≤ 1.10× first): {}; \
-             errors {}; requests sent again on a new connection: {}.",
-            verdict(
-                last.anon as f64 <= 1.10 * first.anon as f64
-                    && last.total as f64 <= 1.10 * first.total as f64
-            ),
+            "\nHeap (RssAnon, MiB) at each sample: {}.\n\n\
+             RSS flat over the soak (VmRSS last ≤ 1.10× first, and the heap's trend over the \
+             second half ≤ 0.5 MiB/min: {late_slope:+.2}): {}; errors {}; requests sent again \
+             on a new connection: {}.",
+            heap.join(", "),
+            verdict(last.total as f64 <= 1.10 * first.total as f64 && late_slope <= 0.5),
             soak.run.errors(),
             soak.run.reconnects
         );
@@ -1381,7 +1456,7 @@ fn report(r: &Report) -> String {
             s,
             "`archivar index --commit-every {}` took {:.1} s under the load; the load ran {:.1} s \
              ({} clients, API and page in turn), from 1 s before the indexing to 1 s after the \
-             server counted every item.\n",
+             server counted every item; \"others\" includes `archivar index`.\n",
             (ix.added as usize).div_ceil(ix.files),
             ix.index_s,
             ix.run.wall.as_secs_f64(),
@@ -1525,6 +1600,8 @@ fn main() {
         "library: {} queries ({refused} refused), as the API and as the page",
         queries.len()
     );
+    let mut waits = Waits::default();
+    wait_quiet(o.quiet_wait, &mut waits);
     let lib = library(&dir, &queries, o.warm);
 
     // 4. The server, 1 to 16 clients, API then page.
@@ -1553,6 +1630,7 @@ fn main() {
         warm(e);
         let t = targets(&queries, &[e]);
         for &clients in &o.clients {
+            wait_quiet(o.quiet_wait, &mut waits);
             let run = load(
                 addr,
                 pid,
@@ -1583,6 +1661,7 @@ fn main() {
     // 5. The soak.
     let mixed = targets(&queries, &[Endpoint::Api, Endpoint::Page]);
     let soaked = (!o.soak.is_zero()).then(|| {
+        wait_quiet(o.quiet_wait, &mut waits);
         eprintln!("soak: {} s at {SOAK_CLIENTS} clients", o.soak.as_secs());
         let s = soak(&server, &mixed, o.soak);
         eprintln!(
@@ -1596,6 +1675,7 @@ fn main() {
 
     // 6. The load while items are added.
     let indexed = (!parts.is_empty()).then(|| {
+        wait_quiet(o.quiet_wait, &mut waits);
         eprintln!("adding {} items in {} files under load", o.add, parts.len());
         let ix = indexing(&server, &dir, &mixed, &parts, o.add);
         eprintln!(
@@ -1633,6 +1713,7 @@ fn main() {
         rss_end,
         said,
         alive,
+        waits,
     });
     let out = o.work.join(format!("report-{}.md", label(o.size)));
     std::fs::write(&out, &md).expect("report written");
