@@ -388,6 +388,7 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
         snippets: a.snippets as usize,
         facets: a.facets,
         collapse: !a.no_collapse,
+        exact_total: a.exact_total,
         ..request(&a.query, a.filters)
     };
     // Checked before the index is opened, so that a bad number is named

@@ -18,7 +18,7 @@ $XDG_DATA_HOME/archivar/index (~/.local/share/archivar/index).";
 /// A test checks it against the embedded schema.
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
-    " (index schema v4, schema/index.v4.toml)"
+    " (index schema v5, schema/index.v5.toml)"
 );
 
 /// Full-text search for archives of German broadcast transcripts.
@@ -294,6 +294,10 @@ pub struct SearchArgs {
     /// Show every airing of a repeated item, not one hit with its repeats
     #[arg(long)]
     pub no_collapse: bool,
+    /// Count every matching item; without it, counting stops at 10000 ("10000+ hits"),
+    /// which lets the best hits be found without reading every match
+    #[arg(long)]
+    pub exact_total: bool,
     /// For each hit, say why: the query's words found in which form (word, stem, compound
     /// part, phrase, phonetic name variant; forms that only rank), their weights, the
     /// passage score and the document score

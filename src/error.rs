@@ -266,7 +266,7 @@ pub enum IndexError {
         source: std::io::Error,
     },
     /// The embedded schema file is broken (a bug in the build).
-    #[error("schema/index.v4.toml: {0}")]
+    #[error("schema/index.v5.toml: {0}")]
     Schema(String),
     /// A stored item could not be read back.
     #[error(

@@ -290,6 +290,7 @@ pub fn run_queries(
             facets: false,
             // Judged documents are ranked one by one, as score.py expects.
             collapse: false,
+            exact_total: false,
         };
         let hits = match search::search_ids(archive, searcher, &req) {
             Ok(h) => h,

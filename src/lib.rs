@@ -11,7 +11,7 @@
 //!   speaker turns, JSON Lines (also gzip); decoding of legacy encodings.
 //! - [`analysis`]: the German chain (words, hyphen groups, lower case,
 //!   stopwords, Snowball stemming, umlaut/ß/transliteration folding).
-//! - [`index`]: the schema from `schema/index.v4.toml`, writing, statistics.
+//! - [`index`]: the schema from `schema/index.v5.toml`, writing, statistics.
 //! - [`search`]: query language, filters, ranking, snippets.
 //! - [`output`]: terminal and JSON printers.
 //! - [`eval`]: ranking quality on judged queries (MRR, nDCG, recall).

@@ -830,7 +830,7 @@ fn stats_json_describes_the_sample_archive() {
     let s = stats_json(idx.path());
     assert_eq!(s["items"], 55);
     assert_eq!(s["undated"], 2);
-    assert_eq!(s["schema_version"], 4);
+    assert_eq!(s["schema_version"], 5);
     assert_eq!(s["first_date"], "2023-02-15");
     assert_eq!(s["last_date"], "2025-07-02");
     let programs = s["programs"].as_array().expect("programs");
@@ -1597,4 +1597,60 @@ fn show_json_indexes_again_with_times_kicker_lead_and_subheadings() {
         .args(["show", "hoerfunk-nachrichten-2025-02-20", "--at", "0:05"])
         .assert()
         .code(0);
+}
+
+/// Counting stops at 10,000 matches unless asked for all ("10000+ hits",
+/// as Elasticsearch's `track_total_hits`); facets count them all anyway.
+#[test]
+fn the_total_stops_at_ten_thousand_unless_asked_for_all() {
+    let dir = TempDir::new().unwrap();
+    let file = dir.path().join("haushalt.jsonl");
+    let mut lines = String::new();
+    let words = [
+        "Rente",
+        "Schulden",
+        "Bahn",
+        "Bundeswehr",
+        "Pflege",
+        "Klima",
+        "Wohnen",
+    ];
+    for i in 0..10_050 {
+        let w = words[i % words.len()];
+        lines.push_str(&format!(
+            "{{\"id\":\"h{i}\",\"title\":\"{w} im Haushalt {i}\",\"body\":\"Der Bundestag berät über {w} und den Haushalt des Jahres {}, Lesung {}.\"}}\n",
+            1950 + i % 75,
+            i
+        ));
+    }
+    std::fs::write(&file, lines).unwrap();
+    let idx = index_of(&file);
+    let bounded = search_json(idx.path(), &["--no-collapse", "Haushalt"], 0);
+    assert_eq!(
+        (
+            bounded.summary.total,
+            bounded.summary.total_relation.as_str()
+        ),
+        (10_000, "gte")
+    );
+    assert_eq!(bounded.hits.len(), 10);
+    let exact = search_json(
+        idx.path(),
+        &["--no-collapse", "--exact-total", "Haushalt"],
+        0,
+    );
+    assert_eq!(
+        (exact.summary.total, exact.summary.total_relation.as_str()),
+        (10_050, "eq")
+    );
+    assert_eq!(exact.ids(), bounded.ids(), "the same top hits either way");
+    let faceted = search_json(idx.path(), &["--no-collapse", "--facets", "Haushalt"], 0);
+    assert_eq!(faceted.summary.total, 10_050);
+    let few = search_json(idx.path(), &["--no-collapse", "Bahn", "Lesung"], 0);
+    assert_eq!(few.summary.total_relation, "gte");
+    archivar_in(idx.path())
+        .args(["search", "--no-collapse", "Haushalt"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("of 10000+ hits"));
 }

@@ -499,6 +499,7 @@ fn fuzz_search_end_to_end() {
             snippets: 2,
             facets: by_date,
             collapse: !by_date,
+            exact_total: false,
         };
         match search::search(archive, &searcher, &req) {
             Ok(hits) => {

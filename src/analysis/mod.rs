@@ -240,7 +240,13 @@ fn transliterate_umlauts(w: &str) -> String {
 /// without allocating: a cheap test of whether a word can analyse to a
 /// term, as a stem is a prefix of its folded word.
 pub fn folded_start(word: &str) -> [char; 2] {
-    let mut out = ['\0'; 2];
+    folded_prefix(word)
+}
+
+/// The first `N` letters of `fold` of the lower-cased word, as
+/// [`folded_start`] gives two.
+pub fn folded_prefix<const N: usize>(word: &str) -> [char; N] {
+    let mut out = ['\0'; N];
     let mut n = 0;
     let mut prev = None;
     let mut skip_e = false;

@@ -1,4 +1,4 @@
-//! The index schema, declared in `schema/index.v4.toml` and embedded here.
+//! The index schema, declared in `schema/index.v5.toml` and embedded here.
 
 use crate::analysis;
 use crate::error::IndexError;
@@ -9,7 +9,7 @@ use tantivy::schema::{
 };
 
 /// The schema file this binary builds indexes with.
-pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v4.toml");
+pub const SCHEMA_TOML: &str = include_str!("../../schema/index.v5.toml");
 
 /// One field as declared.
 #[derive(Debug, Clone, Deserialize)]
@@ -137,8 +137,6 @@ impl DocstoreSpec {
 pub struct Fields {
     /// Item id.
     pub id: Field,
-    /// Source location (file:line).
-    pub source: Field,
     /// Canonical path of the source file.
     pub file: Field,
     /// All searchable text.
@@ -165,6 +163,8 @@ pub struct Fields {
     pub cluster: Field,
     /// The stored near-duplicate signature.
     pub minhash: Field,
+    /// The stories' spans of word positions, as little-endian u32 pairs.
+    pub spans: Field,
 }
 
 /// The schema: version, tantivy schema, fields and their declarations.
@@ -257,7 +257,6 @@ impl ArchiveSchema {
         };
         let fields = Fields {
             id: get("id")?,
-            source: get("source")?,
             file: get("file")?,
             text: get("text")?,
             title: get("title")?,
@@ -271,6 +270,7 @@ impl ArchiveSchema {
             dup_bands: get("dup_bands")?,
             cluster: get("cluster")?,
             minhash: get("minhash")?,
+            spans: get("spans")?,
         };
         Ok(ArchiveSchema {
             version: file.version,
@@ -323,7 +323,7 @@ mod tests {
     #[test]
     fn embedded_schema_builds() {
         let s = ArchiveSchema::embedded().unwrap();
-        assert_eq!(s.version, 4);
+        assert_eq!(s.version, 5);
         assert!(matches!(
             s.settings.docstore_compression,
             tantivy::store::Compressor::Zstd(_)

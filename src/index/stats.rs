@@ -83,7 +83,7 @@ pub fn stats(archive: &Archive, searcher: &Searcher) -> Result<Stats, IndexError
     let v = serde_json::to_value(&res).map_err(|e| IndexError::Schema(e.to_string()))?;
     let items = searcher.num_docs();
     let dated = v["dated"]["value"].as_f64().unwrap_or(0.0) as u64;
-    // The day field holds days since 1970-01-01 (schema/index.v4.toml).
+    // The day field holds days since 1970-01-01 (schema/index.v5.toml).
     let day = |x: &Value| -> Option<String> {
         let days = x["value"].as_f64()?;
         Day::from_unix_days(days.round() as i64).map(|d| d.to_string())

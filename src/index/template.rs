@@ -1,5 +1,5 @@
 //! The index on an OpenSearch cluster (issue 14), made from the same
-//! schema file as the local index (`schema/index.v4.toml`): an index
+//! schema file as the local index (`schema/index.v5.toml`): an index
 //! template, and each item's document as the cluster stores it.
 //!
 //! Text fields hold archivar's own analysed terms (stems, folded umlauts,

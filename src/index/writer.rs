@@ -193,7 +193,6 @@ pub(super) fn document(
     let f = archive.fields();
     let mut doc = TantivyDocument::default();
     doc.add_text(f.id, &item.id);
-    doc.add_text(f.source, &item.source);
     if let Some(file) = file {
         doc.add_text(f.file, file);
     }
@@ -228,6 +227,15 @@ pub(super) fn document(
         detail: e.to_string(),
     })?;
     doc.add_bytes(f.item, &json);
+    if !item.stories.is_empty() {
+        let spans: Vec<u8> = item
+            .stories
+            .iter()
+            .flat_map(|s| s.positions)
+            .flat_map(u32::to_le_bytes)
+            .collect();
+        doc.add_bytes(f.spans, &spans);
+    }
     Ok(doc)
 }
 

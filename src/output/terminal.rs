@@ -266,8 +266,9 @@ impl<W: WriteColor> Printer for TerminalPrinter<W> {
         };
         self.styled(
             &format!(
-                "{first}–{last} of {} {noun}{folded} · {:.1} ms\n",
+                "{first}–{last} of {}{} {noun}{folded} · {:.1} ms\n",
                 hits.total,
+                if hits.total_exact { "" } else { "+" },
                 elapsed.as_secs_f64() * 1e3
             ),
             &dim(),

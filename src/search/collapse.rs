@@ -7,6 +7,7 @@
 //! a fast-field lookup. Repeats are a second, filtered search per shown
 //! hit: the query AND its cluster, newest first.
 
+use super::prune::{self, Pruned, Total};
 use super::{SearchError, Sort, passage};
 use crate::index::Archive;
 use crate::item::Day;
@@ -51,19 +52,43 @@ pub type Ranked = Vec<(Option<f32>, DocAddress)>;
 /// Hits in order, with the near-duplicate cluster of each (when collapsed).
 pub type Page = Vec<(Option<f32>, DocAddress, Option<u64>)>;
 
-/// Run `query` ordered by `sort`: total matches and the top `limit` after
+/// What to rank: the whole query, its candidates for a top that prunes
+/// ([`prune`]), and whether the total must be exact.
+#[derive(Clone, Copy)]
+pub struct Target<'a> {
+    /// The query with its filters.
+    pub query: &'a dyn Query,
+    /// Its candidates' queries; `None`: every match is scored.
+    pub pruned: Option<&'a Pruned>,
+    /// Count every match, not only up to [`prune::TOTAL_BOUND`].
+    pub exact_total: bool,
+}
+
+impl<'a> Target<'a> {
+    /// Every match scored and counted.
+    pub fn exhaustive(query: &'a dyn Query) -> Target<'a> {
+        Target {
+            query,
+            pruned: None,
+            exact_total: true,
+        }
+    }
+}
+
+/// Run the target ordered by `sort`: its total and the top `limit` after
 /// `offset`. By relevance, the top hits are reordered by their best
 /// passage for `terms` ([`super::passage`]); no terms, no reordering.
 pub fn ranked(
     archive: &Archive,
     searcher: &Searcher,
-    query: &dyn Query,
+    target: Target<'_>,
     sort: Sort,
     terms: &[(String, f32)],
     limit: usize,
     offset: usize,
-) -> Result<(usize, Ranked), SearchError> {
+) -> Result<(Total, Ranked), SearchError> {
     let err = |e| SearchError::Index(archive.tantivy(e));
+    let query = target.query;
     Ok(match sort {
         Sort::Relevance => {
             // Read at least the reranked head whole, then page.
@@ -72,15 +97,31 @@ pub fn ranked(
             } else {
                 passage::RERANK_TOP
             });
-            let (n, top) = searcher
-                .search(
-                    query,
-                    &(Count, TopDocs::with_limit(want.max(1)).order_by_score()),
-                )
-                .map_err(err)?;
+            let want = want.max(1);
+            // An exact total reads every match anyway: then one pass
+            // scores them all.
+            let pruned = match target.pruned {
+                Some(p) if !target.exact_total => prune::top(searcher, p, query, want)
+                    .map_err(err)?
+                    .map(|top| (p, top)),
+                _ => None,
+            };
+            let (total, top) = match pruned {
+                Some((p, top)) => {
+                    let total =
+                        prune::count_upto(searcher, p.filter(), prune::TOTAL_BOUND).map_err(err)?;
+                    (total, top)
+                }
+                None => {
+                    let (n, top) = searcher
+                        .search(query, &(Count, TopDocs::with_limit(want).order_by_score()))
+                        .map_err(err)?;
+                    (Total::exact(n), top)
+                }
+            };
             let mut all: Ranked = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
             passage::rerank(archive, searcher, terms, &mut all).map_err(err)?;
-            (n, all.into_iter().skip(offset).take(limit).collect())
+            (total, all.into_iter().skip(offset).take(limit).collect())
         }
         Sort::Date => {
             let (n, top) = searcher
@@ -94,7 +135,10 @@ pub fn ranked(
                     ),
                 )
                 .map_err(err)?;
-            (n, top.into_iter().map(|(_, a)| (None, a)).collect())
+            (
+                Total::exact(n),
+                top.into_iter().map(|(_, a)| (None, a)).collect(),
+            )
         }
     })
 }
@@ -121,10 +165,10 @@ impl ClusterOf<'_> {
 }
 
 /// A page of collapsed hits.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Collapsed {
     /// All matching items (not clusters).
-    pub total: usize,
+    pub total: Total,
     /// The page: one hit a cluster, each with its cluster id.
     pub page: Page,
     /// Whether the page was cut short because the hits before it fill more
@@ -137,7 +181,7 @@ pub struct Collapsed {
 pub fn collapsed_page(
     archive: &Archive,
     searcher: &Searcher,
-    query: &dyn Query,
+    target: Target<'_>,
     sort: Sort,
     terms: &[(String, f32)],
     limit: usize,
@@ -153,7 +197,7 @@ pub fn collapsed_page(
         columns: FxHashMap::default(),
     };
     loop {
-        let (total, top) = ranked(archive, searcher, query, sort, terms, window, 0)?;
+        let (total, top) = ranked(archive, searcher, target, sort, terms, window, 0)?;
         let mut seen = FxHashSet::default();
         let mut heads = Vec::new();
         for (score, addr) in &top {
@@ -163,7 +207,7 @@ pub fn collapsed_page(
             }
         }
         if heads.len() >= want || top.len() < window || window >= MAX_WINDOW {
-            let cut = heads.len() < want && top.len() == window && total > window;
+            let cut = heads.len() < want && top.len() == window && total.value > window;
             let page = heads.into_iter().skip(offset).take(limit).collect();
             return Ok(Collapsed { total, page, cut });
         }
@@ -195,7 +239,7 @@ pub fn repeats(
     let (n, top) = ranked(
         archive,
         searcher,
-        &both,
+        Target::exhaustive(&both),
         Sort::Date,
         &[],
         MAX_REPEATS + 1,
@@ -234,7 +278,7 @@ pub fn repeats(
     // The newest airings, listed in the order they aired.
     items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
     Ok(Repeats {
-        total: n.saturating_sub(1),
+        total: n.value.saturating_sub(1),
         items,
     })
 }

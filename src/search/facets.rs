@@ -37,25 +37,26 @@ fn aggregate(
     searcher: &Searcher,
     query: &dyn Query,
     req: Value,
-) -> Result<Value, SearchError> {
+) -> Result<(usize, Value), SearchError> {
     let req: Aggregations = serde_json::from_value(req)
         .map_err(|e| SearchError::Index(crate::error::IndexError::Schema(e.to_string())))?;
     let collector = AggregationCollector::from_aggs(req, Default::default());
-    let res = searcher
-        .search(query, &collector)
+    let (n, res) = searcher
+        .search(query, &(tantivy::collector::Count, collector))
         .map_err(|e| SearchError::Index(archive.tantivy(e)))?;
-    serde_json::to_value(&res)
-        .map_err(|e| SearchError::Index(crate::error::IndexError::Schema(e.to_string())))
+    let v = serde_json::to_value(&res)
+        .map_err(|e| SearchError::Index(crate::error::IndexError::Schema(e.to_string())))?;
+    Ok((n, v))
 }
 
-/// Count the items matching `query` per programme and per speaker.
+/// Count the items matching `query`, all and per programme and per speaker.
 pub fn facets(
     archive: &Archive,
     searcher: &Searcher,
     query: &dyn Query,
     top: usize,
-) -> Result<Facets, SearchError> {
-    let v = aggregate(
+) -> Result<(usize, Facets), SearchError> {
+    let (n, v) = aggregate(
         archive,
         searcher,
         query,
@@ -64,10 +65,13 @@ pub fn facets(
             "speakers": {"terms": {"field": "speaker_facet", "size": top}},
         }),
     )?;
-    Ok(Facets {
-        programs: buckets(&v["programs"]),
-        speakers: buckets(&v["speakers"]),
-    })
+    Ok((
+        n,
+        Facets {
+            programs: buckets(&v["programs"]),
+            speakers: buckets(&v["speakers"]),
+        },
+    ))
 }
 
 /// Period of a trend's bars.

@@ -152,7 +152,7 @@ pub fn kwic(
     let (items, top) = collapse::ranked(
         archive,
         searcher,
-        &prepared.query,
+        collapse::Target::exhaustive(prepared.query.as_ref()),
         sort,
         &prepared.passage,
         MAX_ITEMS,
@@ -180,7 +180,7 @@ pub fn kwic(
         query: req.query.clone(),
         lines,
         occurrences,
-        items,
+        items: items.value,
         items_read,
     })
 }

@@ -9,6 +9,7 @@ pub mod kwic;
 pub mod parse;
 pub mod passage;
 pub mod plan;
+pub mod prune;
 pub mod request;
 pub mod said;
 pub mod share;
@@ -57,8 +58,11 @@ pub struct Hit {
 /// The results of a search.
 #[derive(Debug, Clone)]
 pub struct Hits {
-    /// All matching items.
+    /// All matching items, or at least so many ([`Hits::total_exact`]).
     pub total: usize,
+    /// Whether `total` counts every match; else there are more, and it
+    /// is [`prune::TOTAL_BOUND`] (`Request::exact_total` counts them all).
+    pub total_exact: bool,
     /// The requested page.
     pub hits: Vec<Hit>,
     /// Things the user should know (a filter that matched no name, …).
@@ -907,6 +911,8 @@ pub struct Prepared {
     pub plan: Plan,
     /// The plan as a tantivy query, with the speaker check.
     pub query: Box<dyn Query>,
+    /// The candidates' queries, for a top that prunes ([`prune`]).
+    pub pruned: Option<prune::Pruned>,
     /// Terms and phrases to mark.
     pub marks: Marks,
     /// Terms a hit's best passage is scored on, with their weights
@@ -920,6 +926,9 @@ pub struct Prepared {
 pub struct Planned {
     /// The whole query with filters.
     pub plan: Plan,
+    /// Its flat terms and filter, for a search of the top hits that prunes
+    /// ([`prune`]); `None` with a speaker filter.
+    pub candidates: Option<prune::Candidates>,
     /// Terms and phrases to mark.
     pub marks: Marks,
     /// Terms a hit's best passage is scored on, with their weights.
@@ -951,13 +960,28 @@ pub fn plan(
     }
     let Main {
         query: main,
+        matches,
+        scoring,
         marks,
         passage,
     } = build_main(schema, vocabulary, req, &node, &mut notes)?;
     let mut clauses: Vec<(Occur, Plan)> = vec![(Occur::Must, main)];
     let speakers = filters(schema, vocabulary, req, &mut clauses, &mut notes)?;
+    // A speaker filter is checked in the stored items after the engine:
+    // no candidates for it. With a date or programme filter the heap fills
+    // slowly and the candidates' filter checks cost more than they save
+    // (measured at 1M items, BENCHMARKS.md): those search exhaustively.
+    let candidates = (speakers.is_none() && clauses.len() == 1).then(|| {
+        let mut filter = vec![(Occur::Must, matches)];
+        filter.extend(clauses[1..].iter().cloned());
+        prune::Candidates {
+            terms: prune::flat_terms(&scoring),
+            filter: Plan::bool(filter),
+        }
+    });
     Ok(Planned {
         plan: Plan::bool(clauses),
+        candidates,
         marks,
         passage,
         notes,
@@ -975,11 +999,13 @@ pub fn prepare(
     let vocabulary = vocabulary::Local::new(archive, searcher);
     let Planned {
         plan,
+        candidates,
         marks,
         passage,
         notes,
         speakers,
     } = self::plan(&archive.schema, &vocabulary, req)?;
+    let pruned = candidates.as_ref().and_then(prune::Pruned::new);
     let mut query = plan.to_tantivy();
     if let Some(names) = speakers {
         query = Box::new(said::SaidBy::new(
@@ -994,6 +1020,7 @@ pub fn prepare(
     Ok(Prepared {
         plan,
         query,
+        pruned,
         marks,
         passage,
         notes,
@@ -1039,8 +1066,10 @@ fn build_main(
     }
     // What matches decides the hits and their counts; the score is that of
     // the positive words with all their expansions.
-    let mut clauses: Vec<(Occur, Plan)> = vec![(Occur::Must, Plan::Filter(Box::new(matches)))];
-    clauses.extend(b.scoring.drain(..).map(|q| (Occur::Should, q)));
+    let scoring = std::mem::take(&mut b.scoring);
+    let mut clauses: Vec<(Occur, Plan)> =
+        vec![(Occur::Must, Plan::Filter(Box::new(matches.clone())))];
+    clauses.extend(scoring.iter().cloned().map(|q| (Occur::Should, q)));
     let mut passage: Vec<(String, f32)> = Vec::new();
     let mut sorted = b.passage;
     sorted.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
@@ -1051,6 +1080,8 @@ fn build_main(
     }
     Ok(Main {
         query: Plan::bool(clauses),
+        matches,
+        scoring,
         marks: b.marks,
         passage,
     })
@@ -1059,6 +1090,10 @@ fn build_main(
 /// What [`build_main`] makes of the query's own words.
 struct Main {
     query: Plan,
+    /// What decides whether an item matches.
+    matches: Plan,
+    /// What the words add to the score.
+    scoring: Vec<Plan>,
     marks: Marks,
     passage: Vec<(String, f32)>,
 }
@@ -1139,6 +1174,7 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
     let analyzer = Analyzer::shared();
     let Prepared {
         query,
+        pruned,
         marks,
         passage,
         notes,
@@ -1147,9 +1183,15 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
     let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
     let limit = req.limit.max(1);
     let mut notes = notes;
+    // Facets count every match anyway; their pass gives the exact total.
+    let target = collapse::Target {
+        query: query.as_ref(),
+        pruned: pruned.as_ref(),
+        exact_total: req.exact_total && !req.facets,
+    };
     let (total, page) = if req.collapse {
         let c = collapse::collapsed_page(
-            archive, searcher, &query, req.sort, &passage, limit, req.offset,
+            archive, searcher, target, req.sort, &passage, limit, req.offset,
         )?;
         if c.cut {
             notes.push(format!(
@@ -1161,7 +1203,7 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
         (c.total, c.page)
     } else {
         let (n, top) = collapse::ranked(
-            archive, searcher, &query, req.sort, &passage, limit, req.offset,
+            archive, searcher, target, req.sort, &passage, limit, req.offset,
         )?;
         (n, top.into_iter().map(|(s, a)| (s, a, None)).collect())
     };
@@ -1195,18 +1237,15 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
             story,
         });
     }
-    let facets = if req.facets {
-        Some(facets::facets(
-            archive,
-            searcher,
-            &query,
-            facets::TOP_FACETS,
-        )?)
+    let (total, facets) = if req.facets {
+        let (n, f) = facets::facets(archive, searcher, &query, facets::TOP_FACETS)?;
+        (prune::Total::exact(n), Some(f))
     } else {
-        None
+        (total, None)
     };
     Ok(Hits {
-        total,
+        total: total.value,
+        total_exact: total.exact,
         hits,
         notes,
         facets,
@@ -1239,12 +1278,22 @@ pub fn search_ids(
     searcher: &Searcher,
     req: &Request,
 ) -> Result<Vec<(f32, String)>, SearchError> {
-    let Prepared { query, passage, .. } = prepare(archive, searcher, req)?;
+    let Prepared {
+        query,
+        pruned,
+        passage,
+        ..
+    } = prepare(archive, searcher, req)?;
     let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
+    let target = collapse::Target {
+        query: query.as_ref(),
+        pruned: pruned.as_ref(),
+        exact_total: false,
+    };
     let (_, top) = collapse::ranked(
         archive,
         searcher,
-        &query,
+        target,
         Sort::Relevance,
         &passage,
         req.limit.max(1),

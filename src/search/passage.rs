@@ -12,8 +12,7 @@
 //! story score.
 //!
 //! The positions come from the `text` field's postings (no text is
-//! analysed); the stories' spans of positions from the stored items, read
-//! for the reranked hits only. The figures are in `docs/relevance.md`.
+//! analysed); the stories' spans of positions from the `spans` fast field. The figures are in `docs/relevance.md`.
 
 use crate::index::Archive;
 use std::collections::HashMap;
@@ -277,28 +276,57 @@ pub fn best_window(hits: &[(u32, usize)], weights: &[f32], window: u32) -> f32 {
     best
 }
 
-/// The spans of positions of a stored item's stories, read without
-/// building the item.
-pub fn story_spans(archive: &Archive, searcher: &Searcher, doc: DocAddress) -> Vec<[u32; 2]> {
-    #[derive(serde::Deserialize)]
-    struct Only {
-        #[serde(default)]
-        stories: Vec<Span>,
+/// The spans of word positions of items' stories, from the `spans` fast
+/// field (no stored item is read), one column a segment opened once.
+pub struct Spans<'s> {
+    searcher: &'s Searcher,
+    columns: HashMap<u32, Option<tantivy::columnar::BytesColumn>>,
+    buf: Vec<u8>,
+}
+
+impl<'s> Spans<'s> {
+    /// Spans of the items of `searcher`.
+    pub fn new(searcher: &'s Searcher) -> Spans<'s> {
+        Spans {
+            searcher,
+            columns: HashMap::new(),
+            buf: Vec::new(),
+        }
     }
-    #[derive(serde::Deserialize)]
-    struct Span {
-        positions: [u32; 2],
+
+    /// The spans of the stories of the item at `doc`, `[first, end)`;
+    /// none for an item without stories.
+    pub fn of(&mut self, doc: DocAddress) -> tantivy::Result<Vec<[u32; 2]>> {
+        let col = match self.columns.entry(doc.segment_ord) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                self.searcher
+                    .segment_reader(doc.segment_ord)
+                    .fast_fields()
+                    .bytes("spans")?,
+            ),
+        };
+        let Some(col) = col else {
+            return Ok(Vec::new());
+        };
+        let Some(ord) = col.term_ords(doc.doc_id).next() else {
+            return Ok(Vec::new());
+        };
+        self.buf.clear();
+        col.ord_to_bytes(ord, &mut self.buf)?;
+        Ok(decode_spans(&self.buf))
     }
-    use tantivy::schema::Value;
-    let Ok(stored) = searcher.doc::<tantivy::schema::TantivyDocument>(doc) else {
-        return Vec::new();
-    };
-    stored
-        .get_first(archive.fields().item)
-        .and_then(|v| v.as_bytes())
-        .and_then(|b| serde_json::from_slice::<Only>(b).ok())
-        .map(|o| o.stories.into_iter().map(|s| s.positions).collect())
-        .unwrap_or_default()
+}
+
+/// Spans stored as little-endian u32 pairs (`index::writer::document`).
+fn decode_spans(bytes: &[u8]) -> Vec<[u32; 2]> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| {
+            let n = |i: usize| u32::from_le_bytes([c[i], c[i + 1], c[i + 2], c[i + 3]]);
+            [n(0), n(4)]
+        })
+        .collect()
 }
 
 /// Reorder the first [`RERANK_TOP`] of `ranked` (best first, with BM25
@@ -314,10 +342,11 @@ pub fn rerank(
     if k < 2 || terms.is_empty() {
         return Ok(());
     }
+    let mut spans = Spans::new(searcher);
     let docs: Vec<(DocAddress, Vec<[u32; 2]>)> = ranked[..k]
         .iter()
-        .map(|h| (h.1, story_spans(archive, searcher, h.1)))
-        .collect();
+        .map(|h| Ok((h.1, spans.of(h.1)?)))
+        .collect::<tantivy::Result<_>>()?;
     let ev = evidence(archive, searcher, terms, &docs)?;
     for (h, e) in ranked[..k].iter_mut().zip(ev) {
         h.0 = h.0.map(|s| s + e.bonus());

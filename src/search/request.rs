@@ -95,6 +95,10 @@ pub struct Request {
     pub facets: bool,
     /// One hit per near-duplicate cluster (repeated bulletins).
     pub collapse: bool,
+    /// Count every match; else the total stops at
+    /// [`super::prune::TOTAL_BOUND`] ("10000+ hits"), which lets the top
+    /// hits be found without reading every match.
+    pub exact_total: bool,
 }
 
 impl Request {
@@ -114,6 +118,7 @@ impl Request {
             snippets: 2,
             facets: false,
             collapse: true,
+            exact_total: false,
         }
     }
 

@@ -197,14 +197,14 @@ fn matches(
 
 /// The first two letters of every term to mark (`'\0'` for a term of
 /// one letter).
-fn term_starts(marks: &Marks) -> Vec<[char; 2]> {
-    let mut v: Vec<[char; 2]> = marks
+fn term_starts(marks: &Marks) -> Vec<[char; START]> {
+    let mut v: Vec<[char; START]> = marks
         .terms
         .iter()
         .map(String::as_str)
         .chain(marks.phrases.iter().flatten().map(|(_, t)| t.as_str()))
         .map(|t| {
-            let mut s = ['\0'; 2];
+            let mut s = ['\0'; START];
             for (slot, c) in s.iter_mut().zip(t.chars()) {
                 *slot = c;
             }
@@ -216,13 +216,17 @@ fn term_starts(marks: &Marks) -> Vec<[char; 2]> {
     v
 }
 
+/// Letters of a term's start that a word must share to be stemmed.
+const START: usize = 4;
+
 /// Whether a word's analysed form can be one of the terms starting with
-/// `starts`: its folded form must start like one of them.
-fn could_match(starts: &[[char; 2]], word: &str) -> bool {
-    let [a, b] = crate::analysis::folded_start(word);
+/// `starts`: its folded form must start like one of them (as far as the
+/// term goes, up to [`START`] letters).
+fn could_match(starts: &[[char; START]], word: &str) -> bool {
+    let w: [char; START] = crate::analysis::folded_prefix(word);
     starts
         .iter()
-        .any(|s| s[0] == a && (s[1] == '\0' || s[1] == b))
+        .any(|s| s.iter().zip(&w).all(|(a, b)| *a == '\0' || a == b))
 }
 
 /// The byte where the first `letters` letters of the analysed form of the
@@ -576,6 +580,29 @@ fn snap_back_to_word(text: &str, start: usize, at: usize, ceil: usize) -> usize 
 mod tests {
     use super::*;
     use crate::item::Block;
+
+    #[test]
+    fn only_words_that_start_like_a_term_are_stemmed() {
+        let mut marks = Marks::default();
+        marks
+            .terms
+            .extend(["rohstoff".to_string(), "zoll".to_string(), "eu".to_string()]);
+        let starts = term_starts(&marks);
+        for w in [
+            "Rohstoffabkommen",
+            "ROHSTOFFE",
+            "Zölle",
+            "Zoelle",
+            "EU",
+            "Europa",
+        ] {
+            assert!(could_match(&starts, w), "{w}");
+        }
+        // "Rohre" and "Zorn" share two letters with a term, not four.
+        for w in ["Rohre", "Zorn", "Roh", "Selenskyj"] {
+            assert!(!could_match(&starts, w), "{w}");
+        }
+    }
 
     fn marks(words: &[&str]) -> Marks {
         let a = Analyzer::shared();

@@ -14,8 +14,19 @@ const MAX_PAIRS: usize = 200;
 
 /// Parameters of a search, in every endpoint that runs one.
 pub(crate) const SEARCH: &[&str] = &[
-    "q", "from", "to", "program", "speaker", "match", "sort", "limit", "offset", "snippets",
-    "facets", "collapse",
+    "q",
+    "from",
+    "to",
+    "program",
+    "speaker",
+    "match",
+    "sort",
+    "limit",
+    "offset",
+    "snippets",
+    "facets",
+    "collapse",
+    "exact_total",
 ];
 
 /// A URL's parameters, decoded.
@@ -170,6 +181,7 @@ impl Params {
         }
         req.facets = self.flag("facets", false)?;
         req.collapse = self.flag("collapse", true)?;
+        req.exact_total = self.flag("exact_total", false)?;
         req.validate(limits)
             .map_err(|e| ApiError::from_search(e.into()))?;
         Ok(req)

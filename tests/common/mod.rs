@@ -175,6 +175,7 @@ impl Hit {
 pub struct Summary {
     pub query: String,
     pub total: usize,
+    pub total_relation: String,
     pub offset: usize,
     pub returned: usize,
     pub elapsed_ms: f64,
