@@ -17,6 +17,11 @@ use std::time::Duration;
 /// Bytes of bulk lines sent in one request.
 pub const BATCH_BYTES: usize = 5 << 20;
 
+/// Changed terms gathered before the vocabulary is written (and at the
+/// end): a term that many batches change is written once. About 100 bytes
+/// each in memory.
+pub const DELTA_TERMS: usize = 500_000;
+
 /// Primary shards of an index the loader creates.
 pub const SHARDS: u32 = 3;
 /// Copies of each shard.
@@ -94,6 +99,8 @@ pub struct Loader<'a> {
     batch: Vec<Pending>,
     bytes: usize,
     clusters: dedup::Clusters,
+    /// Changes of the vocabulary not yet written.
+    delta: Delta,
     /// Items in the index before the run.
     before: u64,
     /// Counts so far.
@@ -116,6 +123,7 @@ impl<'a> Loader<'a> {
             batch: Vec::new(),
             bytes: 0,
             clusters: dedup::Clusters::default(),
+            delta: Delta::default(),
             before: 0,
             loaded: Loaded::default(),
             report,
@@ -291,7 +299,7 @@ impl<'a> Loader<'a> {
             std::thread::sleep(wait);
             wait *= 2;
         }
-        let mut delta = Delta::default();
+        let delta = &mut self.delta;
         for (i, (p, r)) in batch.iter().zip(&results).enumerate() {
             match r {
                 Some(Ok(created)) => {
@@ -318,7 +326,9 @@ impl<'a> Loader<'a> {
                 None => {}
             }
         }
-        delta.apply(self.cluster)?;
+        if self.delta.0.len() >= DELTA_TERMS {
+            std::mem::take(&mut self.delta).apply(self.cluster)?;
+        }
         Ok(())
     }
 
@@ -326,6 +336,7 @@ impl<'a> Loader<'a> {
     /// `before` items plus the new ones.
     pub fn finish(mut self, before: u64) -> Result<Loaded, ClusterError> {
         self.flush()?;
+        std::mem::take(&mut self.delta).apply(self.cluster)?;
         self.cluster.refresh(&self.cluster.index)?;
         self.cluster.refresh(&self.cluster.vocabulary_index())?;
         let count = self.cluster.count()?;

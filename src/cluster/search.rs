@@ -255,12 +255,22 @@ pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hit
     } else {
         ranked(want, req.facets)?
     };
+    let page: Vec<Found> = found.into_iter().skip(req.offset).take(limit).collect();
+    let groups: Vec<Option<(u64, &str)>> = page
+        .iter()
+        .map(|f| {
+            f.cluster
+                .filter(|_| req.collapse)
+                .map(|c| (c, f.item.id.as_str()))
+        })
+        .collect();
+    let mut repeats = repeats_of(cluster, &query, &groups)?.into_iter();
     let analyzer = Analyzer::shared();
     let mut hits = Vec::new();
-    for (i, f) in found.into_iter().skip(req.offset).take(limit).enumerate() {
+    for (i, f) in page.into_iter().enumerate() {
         let Found {
             score,
-            cluster: group,
+            cluster: _,
             item,
             evidence: ev,
         } = f;
@@ -272,10 +282,7 @@ pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hit
                 None => evidence(archive, &weights, &item)?.best_story,
             }
         };
-        let repeats = match group {
-            Some(c) if req.collapse => repeats(cluster, &query, c, &item.id)?,
-            _ => collapse::Repeats::default(),
-        };
+        let repeats = repeats.next().unwrap_or_default();
         let title_highlights = snippet::highlight_all(analyzer, &item.title, &marks);
         let preferred = |name: &str| req.speakers.iter().any(|f| speaker_matches(name, f));
         let snippets = snippet::snippets_in(
@@ -319,45 +326,80 @@ fn added_order(source: &str) -> (Vec<&str>, u64) {
     (file.split('/').collect(), line)
 }
 
-/// The other matching items of near-duplicate cluster `group`, as
-/// [`collapse::repeats`] lists them: counted all, the newest
-/// [`collapse::MAX_REPEATS`] listed oldest first.
-fn repeats(
+/// The other matching items of each hit's near-duplicate cluster (none
+/// for `None`), as [`collapse::repeats`] lists them: counted all, the
+/// newest [`collapse::MAX_REPEATS`] listed oldest first. One `_msearch`
+/// for the page.
+fn repeats_of(
     cluster: &Cluster,
     query: &Value,
-    group: u64,
-    head: &str,
-) -> Result<collapse::Repeats, ClusterError> {
-    let body = json!({
-        "query": { "bool": {
-            "must": [query],
-            "filter": [{ "term": { "cluster": group } }],
-        }},
-        "size": collapse::MAX_REPEATS + 1,
-        "track_total_hits": true,
-        "sort": [{ "date": { "order": "desc", "missing": "_last" } }],
-        "_source": ["id", "date", "program_facet"],
-    });
-    let v = cluster.json("POST", &format!("/{}/_search", cluster.index), &body)?;
-    let n = v["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
-    let mut items = Vec::new();
-    for h in v["hits"]["hits"].as_array().into_iter().flatten() {
-        let s = &h["_source"];
-        let id = s["id"].as_str().unwrap_or_default();
-        if id == head || items.len() == collapse::MAX_REPEATS {
+    groups: &[Option<(u64, &str)>],
+) -> Result<Vec<collapse::Repeats>, ClusterError> {
+    let mut body = String::new();
+    for (group, _) in groups.iter().flatten() {
+        body.push_str("{}\n");
+        body.push_str(
+            &json!({
+                "query": { "bool": {
+                    "must": [query],
+                    "filter": [{ "term": { "cluster": group } }],
+                }},
+                "size": collapse::MAX_REPEATS + 1,
+                "track_total_hits": true,
+                "sort": [{ "date": { "order": "desc", "missing": "_last" } }],
+                "_source": ["id", "date", "program_facet"],
+            })
+            .to_string(),
+        );
+        body.push('\n');
+    }
+    if body.is_empty() {
+        return Ok(vec![collapse::Repeats::default(); groups.len()]);
+    }
+    let path = format!("/{}/_msearch", cluster.index);
+    let (status, v) = cluster.call("POST", &path, Some(("application/x-ndjson", &body)))?;
+    let v = super::ok("POST", &path, status, v)?;
+    let mut answers = v["responses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter();
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        let Some((_, head)) = g else {
+            out.push(collapse::Repeats::default());
             continue;
+        };
+        let a = answers.next().unwrap_or(Value::Null);
+        if a.get("error").is_some_and(|e| !e.is_null()) {
+            return Err(ClusterError::Status {
+                method: "POST",
+                path,
+                status: a["status"].as_u64().unwrap_or(0) as u16,
+                reason: super::reason(&a),
+            });
         }
-        items.push(collapse::Repeat {
-            id: id.to_string(),
-            date: s["date"]
-                .as_i64()
-                .and_then(crate::item::Day::from_unix_days),
-            program: s["program_facet"].as_str().map(str::to_string),
+        let n = a["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
+        let mut items = Vec::new();
+        for h in a["hits"]["hits"].as_array().into_iter().flatten() {
+            let s = &h["_source"];
+            let id = s["id"].as_str().unwrap_or_default();
+            if id == *head || items.len() == collapse::MAX_REPEATS {
+                continue;
+            }
+            items.push(collapse::Repeat {
+                id: id.to_string(),
+                date: s["date"]
+                    .as_i64()
+                    .and_then(crate::item::Day::from_unix_days),
+                program: s["program_facet"].as_str().map(str::to_string),
+            });
+        }
+        items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        out.push(collapse::Repeats {
+            total: n.saturating_sub(1),
+            items,
         });
     }
-    items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
-    Ok(collapse::Repeats {
-        total: n.saturating_sub(1),
-        items,
-    })
+    Ok(out)
 }

@@ -116,7 +116,7 @@ impl Delta {
         let index = cluster.vocabulary_index();
         let analyzer = Analyzer::shared();
         let mut written = 0;
-        for chunk in changed.chunks(5000) {
+        for chunk in changed.chunks(10_000) {
             let ids: Vec<String> = chunk.iter().map(|((f, t), _)| doc_id(f, t)).collect();
             let v = cluster.json(
                 "POST",
