@@ -478,6 +478,13 @@ fn indexing_again_replaces_and_keeps_the_vocabulary_exact() {
     let name = "archivar-test-again";
     let _dir = index_both(&base, name);
     let target = format!("{base}/{name}");
+    // As a run that stopped between the items and their terms leaves it.
+    let c = Client::new(&base);
+    c.json(
+        "PUT",
+        &format!("/{name}-vocabulary/_doc/%01loading"),
+        &json!({ "field": "\u{1}loading", "term": "\u{1}loading", "df": 0 }),
+    );
     let out = common::archivar()
         .args(["index", "--opensearch", &target])
         .arg(data_dir())
@@ -486,11 +493,16 @@ fn indexing_again_replaces_and_keeps_the_vocabulary_exact() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
+        stderr.contains("stopped before it wrote the vocabulary"),
+        "{stderr}"
+    );
+    let (status, _) = c.send("GET", &format!("/{name}-vocabulary/_doc/%01loading"), None);
+    assert_eq!(status, 404, "a finished load leaves no mark");
+    assert!(
         stderr.contains("0 new, 55 replaced") && stderr.contains("(55 items in all)"),
         "{stderr}"
     );
     // A term's frequency counts each item once, however often indexed.
-    let c = Client::new(&base);
     let v = c.json(
         "POST",
         &format!("/{name}/_count"),

@@ -337,6 +337,7 @@ impl<'a> Loader<'a> {
     pub fn finish(mut self, before: u64) -> Result<Loaded, ClusterError> {
         self.flush()?;
         std::mem::take(&mut self.delta).apply(self.cluster)?;
+        vocabulary::end(self.cluster)?;
         self.cluster.refresh(&self.cluster.index)?;
         self.cluster.refresh(&self.cluster.vocabulary_index())?;
         let count = self.cluster.count()?;
@@ -373,9 +374,18 @@ pub fn load(
         detail: e.to_string(),
     })?;
     prepare(cluster, &archive, rebuild)?;
+    let (mut failed, mut warnings) = (0u64, 0u64);
+    if vocabulary::begin(cluster)? {
+        report(format!(
+            "warning: an earlier run into {}/{} stopped before it wrote the vocabulary; \
+             compounds and name variants may miss some terms until the index is rebuilt \
+             (archivar index --rebuild PATHS --opensearch …)",
+            cluster.url, cluster.index
+        ));
+        warnings += 1;
+    }
     let before = cluster.count()?;
     let walk = ingest::walk(paths);
-    let (mut failed, mut warnings) = (0u64, 0u64);
     for e in &walk.errors {
         report(e.to_string());
         failed += 1;

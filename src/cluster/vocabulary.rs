@@ -60,6 +60,37 @@ pub fn kept_fields(schema: &ArchiveSchema) -> Vec<String> {
         .collect()
 }
 
+/// The id of the document that marks a load under way: written when a
+/// load starts, deleted once it has written the vocabulary. Its field
+/// names no field of the schema, so no lookup meets it.
+const LOADING: &str = "\u{1}loading";
+
+/// Mark a load under way; whether an earlier one did not finish (its
+/// items may be in the index without their terms in the vocabulary).
+pub fn begin(cluster: &Cluster) -> Result<bool, ClusterError> {
+    let index = cluster.vocabulary_index();
+    let path = format!("/{index}/_doc/%01loading");
+    let unfinished = match cluster.call("GET", &path, None)? {
+        (200, v) => v["found"] == true,
+        _ => false,
+    };
+    cluster.json(
+        "PUT",
+        &path,
+        &json!({ "field": LOADING, "term": LOADING, "df": 0 }),
+    )?;
+    Ok(unfinished)
+}
+
+/// The load has written the vocabulary.
+pub fn end(cluster: &Cluster) -> Result<(), ClusterError> {
+    let path = format!("/{}/_doc/%01loading", cluster.vocabulary_index());
+    match cluster.call("DELETE", &path, None)? {
+        (200 | 404, _) => Ok(()),
+        (status, v) => super::ok("DELETE", &path, status, v).map(|_| ()),
+    }
+}
+
 /// The document id of a term.
 pub fn doc_id(field: &str, term: &str) -> String {
     format!("{field}:{term}")
