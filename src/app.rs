@@ -112,6 +112,9 @@ struct Tally {
 }
 
 fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
+    if let Some(cluster) = crate::cluster::Cluster::from_flag(a.opensearch.as_deref())? {
+        return crate::engine::index_cluster(&cluster, a);
+    }
     let started = Instant::now();
     if index::is_foreign(&dir)? {
         // Checked before the lock file goes in.
@@ -170,20 +173,7 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
         }
     }
     let total_bytes: u64 = walk.sources.iter().map(|s| s.size).sum();
-    let bar = if std::io::stderr().is_terminal() && !a.quiet {
-        let b = indicatif::ProgressBar::new(total_bytes);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                // 60 columns and the file name cut to what is left: a
-                // long name wrapped at 80 columns and scrolled the screen.
-                "{spinner} {bar:20} {bytes}/{total_bytes} {bytes_per_sec} {eta} {wide_msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(total_bytes, a.quiet);
     let mut fatal: Option<anyhow::Error> = None;
     let mut present = std::collections::HashSet::new();
     let known = indexer.known().clone();
@@ -394,15 +384,15 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     // Checked before the index is opened, so that a bad number is named
     // as such even where there is no index yet.
     req.validate(&search::Limits::DEFAULT)?;
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
-    let mut hits = search::search(&archive, &searcher, &req)?;
+    let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
+    let mut hits = engine.search(&req)?;
     if a.explain {
-        let prepared = search::prepare(&archive, &searcher, &req)?;
+        let (archive, searcher) = engine.local("--explain")?;
+        let prepared = search::prepare(archive, searcher, &req)?;
         for h in &mut hits.hits {
             h.explain = Some(search::explain::explain(
-                &archive,
-                &searcher,
+                archive,
+                searcher,
                 &prepared.query,
                 &prepared.marks,
                 &prepared.passage,
@@ -802,7 +792,7 @@ fn run_export(a: crate::cli::ExportArgs) -> Result<Outcome> {
 
 /// The last guards before indexing ([`ingest::clean`]): an item too large
 /// becomes an error, control characters go with a warning.
-fn guard(mut item: crate::item::Item) -> Vec<Event> {
+pub(crate) fn guard(mut item: crate::item::Item) -> Vec<Event> {
     use crate::error::{IngestError, Location};
     let source = item.source.clone();
     let loc = || Location::file(std::path::Path::new(&source));
@@ -834,6 +824,24 @@ fn guard(mut item: crate::item::Item) -> Vec<Event> {
     }
 }
 
+/// The progress bar of `index` on a terminal (hidden otherwise, or when
+/// `quiet`), over `total` bytes.
+pub(crate) fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() || quiet {
+        return indicatif::ProgressBar::hidden();
+    }
+    let b = indicatif::ProgressBar::new(total);
+    b.set_style(
+        indicatif::ProgressStyle::with_template(
+            // 60 columns and the file name cut to what is left: a
+            // long name wrapped at 80 columns and scrolled the screen.
+            "{spinner} {bar:20} {bytes}/{total_bytes} {bytes_per_sec} {eta} {wide_msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    b
+}
+
 /// What an interrupted run kept, for its message.
 fn committed_so_far(checkpoints: u64) -> String {
     if checkpoints == 0 {
@@ -846,7 +854,7 @@ fn committed_so_far(checkpoints: u64) -> String {
     }
 }
 
-fn plural(n: u64, word: &str) -> String {
+pub(crate) fn plural(n: u64, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

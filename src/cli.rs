@@ -258,6 +258,10 @@ pub struct IndexArgs {
     /// Programme of items that have none
     #[arg(long, value_name = "NAME")]
     pub program: Option<String>,
+    /// Build an index on an OpenSearch cluster instead of the local one: URL/INDEX,
+    /// e.g. http://127.0.0.1:9200/archivar (`opensearch/cluster start` starts one)
+    #[arg(long, env = "ARCHIVAR_OPENSEARCH", value_name = "URL/INDEX")]
+    pub opensearch: Option<String>,
 }
 
 /// Result order.
@@ -298,6 +302,10 @@ pub struct SearchArgs {
     /// which lets the best hits be found without reading every match
     #[arg(long)]
     pub exact_total: bool,
+    /// Search an index on an OpenSearch cluster instead of the local one: URL/INDEX,
+    /// e.g. http://127.0.0.1:9200/archivar (`opensearch/cluster start` starts one)
+    #[arg(long, env = "ARCHIVAR_OPENSEARCH", value_name = "URL/INDEX")]
+    pub opensearch: Option<String>,
     /// For each hit, say why: the query's words found in which form (word, stem, compound
     /// part, phrase, phonetic name variant; forms that only rank), their weights, the
     /// passage score and the document score

@@ -22,6 +22,8 @@
 pub mod analysis;
 pub mod app;
 pub mod cli;
+pub mod cluster;
+pub mod engine;
 pub mod error;
 pub mod eval;
 pub mod index;

@@ -301,3 +301,310 @@ fn exported_bulk_lines_load_into_the_cluster() {
     assert_eq!(v["count"].as_u64(), Some(common::item_count(idx.path())));
     c.send("DELETE", &format!("/{name}"), None);
 }
+
+// ---------------------------------------------------------------------
+// `archivar index --opensearch` and `archivar search --opensearch`.
+
+/// data/ indexed by `archivar index --opensearch` into index `name`
+/// (made anew), and locally into a temporary folder.
+fn index_both(base: &str, name: &str) -> tempfile::TempDir {
+    let c = Client::new(base);
+    for n in [name.to_string(), format!("{name}-vocabulary")] {
+        let _ = c.send("DELETE", &format!("/{n}"), None);
+    }
+    let out = common::archivar()
+        .args(["index", "--opensearch", &format!("{base}/{name}")])
+        .arg(data_dir())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("55 new"), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    archivar_in(&dir.path().join("idx"))
+        .args(["index", "-q"])
+        .arg(data_dir())
+        .assert()
+        .success();
+    dir
+}
+
+fn drop_index(base: &str, name: &str) {
+    let c = Client::new(base);
+    for n in [name.to_string(), format!("{name}-vocabulary")] {
+        let _ = c.send("DELETE", &format!("/{n}"), None);
+    }
+}
+
+/// The `--json` lines of a search, without what differs between engines
+/// by nature (the time taken); scores are compared apart ([`assert_same`]).
+fn search_lines(cmd: &mut assert_cmd::Command) -> Vec<Value> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.code() == Some(0) || out.status.code() == Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let mut v: Value = serde_json::from_str(l).unwrap();
+            if let Some(o) = v.as_object_mut() {
+                o.remove("elapsed_ms");
+            }
+            v
+        })
+        .collect()
+}
+
+/// The two outputs agree: the same lines, and the same hits in the same
+/// order except where scores tie (the local index orders equal scores by
+/// where its writer threads put the items, so a tie may also fall at the
+/// page's end), each id with the same fields and snippets, and scores
+/// within 1 % (norms are encoded alike, but a phrase scores by
+/// `span_near` on the cluster).
+fn assert_same(local: &[Value], cluster: &[Value], what: &str) {
+    assert_eq!(
+        local.len(),
+        cluster.len(),
+        "{what}: {local:#?}\n{cluster:#?}"
+    );
+    let by_id = |lines: &[Value]| -> std::collections::BTreeMap<String, Value> {
+        lines
+            .iter()
+            .filter(|l| l["type"] == "hit")
+            .map(|l| {
+                let mut l = l.clone();
+                let o = l.as_object_mut().unwrap();
+                o.remove("score");
+                o.remove("rank");
+                (l["id"].as_str().unwrap().to_string(), l)
+            })
+            .collect()
+    };
+    let (lb, cb) = (by_id(local), by_id(cluster));
+    for (id, c) in &cb {
+        if let Some(l) = lb.get(id) {
+            assert_eq!(l, c, "{what}: hit {id}");
+        }
+    }
+    let close = |a: &Value, b: &Value| match (a.as_f64(), b.as_f64()) {
+        (Some(a), Some(b)) => (a - b).abs() <= 1e-2 * a.abs().max(1.0),
+        (None, None) => true,
+        _ => false,
+    };
+    for (i, (l, c)) in local.iter().zip(cluster).enumerate() {
+        if l["type"] != "hit" {
+            assert_eq!(l, c, "{what}: line {i}");
+            continue;
+        }
+        assert!(
+            close(&l["score"], &c["score"]),
+            "{what}: scores {} and {} at rank {}",
+            l["score"],
+            c["score"],
+            i + 1
+        );
+        if l["id"] != c["id"] {
+            // A tie: the two are equal in score (checked above), or in
+            // date when sorted by date.
+            assert!(
+                l["score"].is_number() || l["date"] == c["date"],
+                "{what}: rank {} is {} locally, {} on the cluster",
+                i + 1,
+                l["id"],
+                c["id"]
+            );
+        }
+    }
+    let differ = lb.keys().filter(|id| !cb.contains_key(*id)).count();
+    assert!(differ <= 2, "{what}: {differ} hits differ: {lb:?}\n{cb:?}");
+}
+
+#[test]
+fn index_and_search_through_archivar_give_the_local_results() {
+    let Some(base) = cluster() else { return };
+    let name = "archivar-test-cli";
+    let dir = index_both(&base, name);
+    let idx = dir.path().join("idx");
+    let target = format!("{base}/{name}");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["Selenskyj Rohstoffe"],
+        vec!["Selenskyj Rohstoffe", "--from", "2025-02-01"],
+        vec!["Zölle"],
+        vec!["Nachrichten"],
+        vec!["Wehrpflicht", "-n", "3", "--offset", "1"],
+        vec!["Zölle", "--program", "Deutschlandfunk"],
+        vec!["Zölle", "--speaker", "Wiesinger"],
+        vec!["\"seltene Erden\""],
+        vec!["Merz", "--sort", "date", "--to", "2025-03-01"],
+        vec!["Zölle", "--no-collapse"],
+        vec!["Trump", "--facets"],
+        vec!["Wörterdienichtvorkommen"],
+    ];
+    for case in &cases {
+        let local = search_lines(archivar_in(&idx).arg("search").arg("--json").args(case));
+        let remote = search_lines(
+            common::archivar()
+                .args(["search", "--json", "--opensearch", &target])
+                .args(case),
+        );
+        assert_same(&local, &remote, &case.join(" "));
+    }
+    // The seed is first, with its snippet, in the terminal too.
+    let out = common::archivar()
+        .args(["search", "Selenskyj Rohstoffe", "--opensearch", &target])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let local = archivar_in(&idx)
+        .args(["search", "Selenskyj Rohstoffe"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        text.lines().take(8).collect::<Vec<_>>(),
+        String::from_utf8_lossy(&local.stdout)
+            .lines()
+            .take(8)
+            .collect::<Vec<_>>()
+    );
+    drop_index(&base, name);
+}
+
+#[test]
+fn indexing_again_replaces_and_keeps_the_vocabulary_exact() {
+    let Some(base) = cluster() else { return };
+    let name = "archivar-test-again";
+    let _dir = index_both(&base, name);
+    let target = format!("{base}/{name}");
+    // As a run that stopped between the items and their terms leaves it.
+    let c = Client::new(&base);
+    c.json(
+        "PUT",
+        &format!("/{name}-vocabulary/_doc/%01loading"),
+        &json!({ "field": "\u{1}loading", "term": "\u{1}loading", "df": 0 }),
+    );
+    let out = common::archivar()
+        .args(["index", "--opensearch", &target])
+        .arg(data_dir())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("stopped before it wrote the vocabulary"),
+        "{stderr}"
+    );
+    let (status, _) = c.send("GET", &format!("/{name}-vocabulary/_doc/%01loading"), None);
+    assert_eq!(status, 404, "a finished load leaves no mark");
+    assert!(
+        stderr.contains("0 new, 55 replaced") && stderr.contains("(55 items in all)"),
+        "{stderr}"
+    );
+    // A term's frequency counts each item once, however often indexed.
+    let v = c.json(
+        "POST",
+        &format!("/{name}/_count"),
+        &json!({ "query": { "term": { "text": "selenskyj" } } }),
+    );
+    let (_, doc) = c.send(
+        "GET",
+        &format!("/{name}-vocabulary/_doc/text:selenskyj"),
+        None,
+    );
+    assert_eq!(doc["_source"]["df"], v["count"], "{doc}");
+    drop_index(&base, name);
+}
+
+#[test]
+fn an_item_the_cluster_refuses_is_reported_with_its_file_and_line() {
+    let Some(base) = cluster() else { return };
+    let name = "archivar-test-refused";
+    drop_index(&base, name);
+    let c = Client::new(&base);
+    // The index of this schema version, but with titles as numbers: every
+    // item with a title is refused by the cluster.
+    let archive = Archive::in_memory().unwrap();
+    let mut t = template::template(&archive.schema, 1, 0);
+    t["mappings"]["properties"]["title"] = json!({ "type": "integer" });
+    c.json("PUT", &format!("/{name}"), &t);
+    let out = common::archivar()
+        .args(["index", "--opensearch", &format!("{base}/{name}")])
+        .arg(data_dir().join("archive.jsonl"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("archive.jsonl:1: the cluster refused item")
+            && stderr.contains("mapper_parsing_exception"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    drop_index(&base, name);
+}
+
+#[test]
+fn an_index_of_another_schema_version_is_refused_with_a_rebuild_hint() {
+    let Some(base) = cluster() else { return };
+    let name = "archivar-test-version";
+    drop_index(&base, name);
+    let c = Client::new(&base);
+    let archive = Archive::in_memory().unwrap();
+    let mut t = template::template(&archive.schema, 1, 0);
+    t["mappings"]["_meta"][template::VERSION_KEY] = json!(1);
+    c.json("PUT", &format!("/{name}"), &t);
+    for args in [
+        vec!["search", "Zölle"],
+        vec!["index", data_dir().to_str().unwrap()],
+    ] {
+        let out = common::archivar()
+            .args(&args)
+            .args(["--opensearch", &format!("{base}/{name}")])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("schema version 1") && stderr.contains("--rebuild"),
+            "{stderr}"
+        );
+    }
+    drop_index(&base, name);
+}
+
+#[test]
+fn a_bad_or_unreachable_cluster_is_a_clear_error_not_a_panic() {
+    // Needs no cluster: nothing listens on port 9 of loopback.
+    for (target, says) in [
+        ("127.0.0.1:9200/archivar", "does not start with http://"),
+        ("http://127.0.0.1:9200", "names no index"),
+        ("http://127.0.0.1:9200/Archivar", "lowercase"),
+        (
+            "http://127.0.0.1:9/archivar",
+            "cannot reach the OpenSearch cluster",
+        ),
+    ] {
+        for cmd in [vec!["search", "Zölle"], vec!["index", "data"]] {
+            let out = common::archivar()
+                .current_dir(common::ROOT)
+                .args(&cmd)
+                .args(["--opensearch", target])
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{target}: {stderr}");
+            assert!(stderr.contains(says), "{target}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{target}: {stderr}");
+        }
+    }
+    // The environment names the cluster when the flag does not.
+    let out = common::archivar()
+        .env("ARCHIVAR_OPENSEARCH", "http://127.0.0.1:9/archivar")
+        .args(["search", "Zölle"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach"));
+}

@@ -185,7 +185,7 @@ fn candidates(
 }
 
 /// An item's document, all but its near-duplicate cluster.
-pub(super) fn document(
+pub fn document(
     archive: &Archive,
     file: Option<&str>,
     item: &Item,
@@ -294,6 +294,13 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// The item as indexed (with its stories), its document and its
+    /// near-duplicate signature: what another engine stores
+    /// ([`super::template::source`]) once it has assigned the cluster.
+    pub fn parts(&self) -> (&Item, &TantivyDocument, Option<&dedup::Signature>) {
+        (&self.item, &self.doc, self.sig.as_ref())
+    }
+
     /// The item's id.
     pub fn id(&self) -> &str {
         &self.item.id

@@ -43,6 +43,7 @@ pub fn archivar() -> Command {
     let home = fake_home();
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("archivar");
     cmd.env_remove("ARCHIVAR_INDEX")
+        .env_remove("ARCHIVAR_OPENSEARCH")
         .env_remove("NO_COLOR")
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("share"));
@@ -56,6 +57,7 @@ pub fn archivar_process(index: &Path) -> std::process::Command {
     let home = fake_home();
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_archivar"));
     cmd.env_remove("ARCHIVAR_INDEX")
+        .env_remove("ARCHIVAR_OPENSEARCH")
         .env_remove("NO_COLOR")
         .env("HOME", home)
         .env("XDG_DATA_HOME", home.join("share"))

@@ -1,0 +1,408 @@
+//! `archivar search --opensearch`: the request's plan built against the
+//! cluster's vocabulary ([`super::vocabulary::Remote`]), run as query DSL
+//! with `dfs_query_then_fetch` (the shards share term statistics), and
+//! the top [`passage::RERANK_TOP`] hits reranked by archivar's passage and
+//! story evidence, computed as locally ([`passage::evidence`]) from the
+//! items in `_source`: their text is analysed again, giving the positions
+//! the local index has. Snippets are cut from the same items by the same
+//! code, so the hits print as local ones do.
+//!
+//! Not yet as locally: repeats are not collapsed (the loader assigns no
+//! near-duplicate clusters), and with `--speaker` the check that the
+//! speaker said the words runs over the first [`MAX_WINDOW`] matches.
+
+use super::vocabulary::Remote;
+use super::{Cluster, ClusterError};
+use crate::analysis::Analyzer;
+use crate::index::Archive;
+use crate::item::Item;
+use crate::search::{
+    Hit, Hits, Planned, Request, SearchError, Sort, collapse, dsl, facets, passage, said, snippet,
+    speaker_matches,
+};
+use serde_json::{Value, json};
+use tantivy::schema::Value as _;
+use tantivy::tokenizer::TokenStream as _;
+
+/// The most matches read for one page: OpenSearch's default
+/// `index.max_result_window`.
+pub const MAX_WINDOW: usize = 10_000;
+
+/// Why a search on the cluster failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Failure {
+    /// The request or query is wrong.
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    /// The cluster failed.
+    #[error(transparent)]
+    Cluster(#[from] ClusterError),
+}
+
+/// The word positions of an item's `text` terms as the local index
+/// records them (each value of the field after the last position of the
+/// one before, plus one), with the terms.
+pub fn text_positions(archive: &Archive, item: &Item) -> Result<Vec<(u32, String)>, SearchError> {
+    let field = archive.fields().text;
+    let doc = crate::index::writer::document(archive, None, item)?;
+    let mut tokenizer = archive
+        .index
+        .tokenizer_for_field(field)
+        .map_err(|e| SearchError::Index(archive.tantivy(e)))?;
+    let mut out = Vec::new();
+    let mut end = 0u32;
+    for v in doc.get_all(field) {
+        let Some(text) = v.as_str() else { continue };
+        let start = end;
+        let mut last = end;
+        let mut stream = tokenizer.token_stream(text);
+        while stream.advance() {
+            let t = stream.token();
+            let p = start + t.position as u32;
+            last = last.max(p + t.position_length as u32);
+            out.push((p, t.text.clone()));
+        }
+        end = last + 1;
+    }
+    Ok(out)
+}
+
+/// The passage and story evidence of `item` for `weights` (term, idf
+/// times weight), as [`passage::evidence`] computes it on the local index.
+pub fn evidence(
+    archive: &Archive,
+    weights: &[(String, f32)],
+    item: &Item,
+) -> Result<passage::Evidence, SearchError> {
+    let index: std::collections::HashMap<&str, usize> = weights
+        .iter()
+        .enumerate()
+        .map(|(k, (t, _))| (t.as_str(), k))
+        .collect();
+    let mut hits: Vec<(u32, usize)> = text_positions(archive, item)?
+        .into_iter()
+        .filter_map(|(p, t)| index.get(t.as_str()).map(|&k| (p, k)))
+        .collect();
+    hits.sort_unstable();
+    let idf: Vec<f32> = weights.iter().map(|(_, w)| *w).collect();
+    let passage = passage::best_window(&hits, &idf, passage::WINDOW);
+    if item.stories.is_empty() {
+        return Ok(passage::Evidence {
+            passage,
+            story: passage::best_story_window(&hits, &idf, passage::STORY_WORDS),
+            best_story: None,
+        });
+    }
+    let mut best: Option<(f32, usize)> = None;
+    for (i, s) in item.stories.iter().enumerate() {
+        let [lo, hi] = s.positions;
+        let score = passage::story_score(&hits, &idf, lo, hi);
+        if score > 0.0 && best.is_none_or(|(b, _)| score > b) {
+            best = Some((score, i));
+        }
+    }
+    Ok(passage::Evidence {
+        passage,
+        story: best.map_or(0.0, |b| b.0),
+        best_story: best.map(|b| b.1),
+    })
+}
+
+/// One hit as the cluster gives it.
+struct Found {
+    score: Option<f32>,
+    cluster: Option<u64>,
+    item: Item,
+    evidence: Option<passage::Evidence>,
+}
+
+/// Run a search on the cluster: the requested page of hits with their
+/// items and snippets, as [`crate::search::search`] gives them locally.
+pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hits, Failure> {
+    let schema = &archive.schema;
+    let vocabulary = Remote::new(cluster, schema);
+    let planned = crate::search::plan(schema, &vocabulary, req);
+    if let Some(e) = vocabulary.failure() {
+        return Err(e.into());
+    }
+    let Planned {
+        plan,
+        marks,
+        passage: terms,
+        mut notes,
+        speakers,
+        ..
+    } = planned?;
+    let names = |f| schema.schema.get_field_name(f).to_string();
+    let limit = req.limit.max(1);
+    let want = req.offset + limit;
+    let check = speakers.map(|names| said::Check {
+        item: archive.fields().item,
+        marks: marks.clone(),
+        names,
+    });
+    let weights = if terms.is_empty() {
+        Vec::new()
+    } else {
+        let n = cluster.count()?;
+        let text = archive.fields().text;
+        use crate::search::vocabulary::Vocabulary as _;
+        let w = passage::weights(n, &terms, |t| vocabulary.doc_freq(text, t));
+        if let Some(e) = vocabulary.failure() {
+            return Err(e.into());
+        }
+        w
+    };
+    let query = dsl::query(&plan, &names);
+    let path = format!(
+        "/{}/_search?search_type=dfs_query_then_fetch",
+        cluster.index
+    );
+    // The top `window` hits, reranked as locally, and the matches' count.
+    let ranked = |window: usize, aggs: bool| -> Result<(usize, Vec<Found>, Value), Failure> {
+        let size = if check.is_some() {
+            MAX_WINDOW
+        } else {
+            match req.sort {
+                Sort::Relevance if !weights.is_empty() => window.max(passage::RERANK_TOP),
+                _ => window,
+            }
+        }
+        .min(MAX_WINDOW);
+        let mut body = json!({
+            "query": query,
+            "size": size,
+            "track_total_hits": true,
+            "_source": ["item", "cluster"],
+        });
+        if req.sort == Sort::Date {
+            body["sort"] = json!([{ "date": { "order": "desc", "missing": "_last" } }]);
+        }
+        if aggs {
+            body["aggs"] = json!({
+                "programs": {"terms": {"field": "program_facet", "size": facets::TOP_FACETS}},
+                "speakers": {"terms": {"field": "speaker_facet", "size": facets::TOP_FACETS}},
+            });
+        }
+        let v = cluster.json("POST", &path, &body)?;
+        let mut total = v["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
+        let mut found = Vec::new();
+        for h in v["hits"]["hits"].as_array().into_iter().flatten() {
+            let item: Item = serde_json::from_value(h["_source"]["item"].clone()).map_err(|e| {
+                ClusterError::Answer {
+                    path: path.clone(),
+                    detail: format!("the item of {} cannot be read: {e}", h["_id"]),
+                }
+            })?;
+            found.push(Found {
+                score: match req.sort {
+                    Sort::Relevance => h["_score"].as_f64().map(|s| s as f32),
+                    Sort::Date => None,
+                },
+                cluster: h["_source"]["cluster"].as_u64(),
+                item,
+                evidence: None,
+            });
+        }
+        if let Some(check) = &check {
+            found.retain(|f| check.holds(&f.item));
+            total = found.len();
+        }
+        if req.sort == Sort::Relevance {
+            // Equal scores in the order the local index has them: the
+            // order items were added, that of their files' paths and lines.
+            found.sort_by(|a, b| {
+                b.score
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.score.unwrap_or(0.0))
+                    .then_with(|| added_order(&a.item.source).cmp(&added_order(&b.item.source)))
+            });
+            let k = found.len().min(passage::RERANK_TOP);
+            if k >= 2 && !weights.is_empty() {
+                for f in &mut found[..k] {
+                    let e = evidence(archive, &weights, &f.item)?;
+                    f.score = f.score.map(|s| s + e.bonus());
+                    f.evidence = Some(e);
+                }
+                found[..k]
+                    .sort_by(|a, b| b.score.unwrap_or(0.0).total_cmp(&a.score.unwrap_or(0.0)));
+            }
+        }
+        Ok((total, found, v))
+    };
+    let (total, found, v) = if req.collapse {
+        // As collapse::collapsed_page: a growing window until the page is
+        // full of distinct clusters.
+        let mut window = want.saturating_mul(3).saturating_add(10).min(MAX_WINDOW);
+        loop {
+            let (total, top, v) = ranked(window, req.facets)?;
+            let n = top.len();
+            let mut seen = std::collections::HashSet::new();
+            let heads: Vec<Found> = top
+                .into_iter()
+                .filter(|f| f.cluster.is_none_or(|c| seen.insert(c)))
+                .collect();
+            if heads.len() >= want || n < window || window >= MAX_WINDOW {
+                if heads.len() < want && n == window && total > window {
+                    notes.push(format!(
+                        "repeats are collapsed within the first {MAX_WINDOW} matches only, and this page lies beyond them; \
+                         add --no-collapse to page through every airing, or narrow the search"
+                    ));
+                }
+                break (total, heads, v);
+            }
+            window = (window * 4).min(MAX_WINDOW);
+        }
+    } else {
+        ranked(want, req.facets)?
+    };
+    let page: Vec<Found> = found.into_iter().skip(req.offset).take(limit).collect();
+    let groups: Vec<Option<(u64, &str)>> = page
+        .iter()
+        .map(|f| {
+            f.cluster
+                .filter(|_| req.collapse)
+                .map(|c| (c, f.item.id.as_str()))
+        })
+        .collect();
+    let mut repeats = repeats_of(cluster, &query, &groups)?.into_iter();
+    let analyzer = Analyzer::shared();
+    let mut hits = Vec::new();
+    for (i, f) in page.into_iter().enumerate() {
+        let Found {
+            score,
+            cluster: _,
+            item,
+            evidence: ev,
+        } = f;
+        let story = if item.stories.is_empty() || weights.is_empty() {
+            None
+        } else {
+            match ev {
+                Some(e) => e.best_story,
+                None => evidence(archive, &weights, &item)?.best_story,
+            }
+        };
+        let repeats = repeats.next().unwrap_or_default();
+        let title_highlights = snippet::highlight_all(analyzer, &item.title, &marks);
+        let preferred = |name: &str| req.speakers.iter().any(|f| speaker_matches(name, f));
+        let snippets = snippet::snippets_in(
+            analyzer,
+            &item,
+            &marks,
+            req.snippets,
+            &preferred,
+            story.and_then(|s| item.stories.get(s)),
+        );
+        hits.push(Hit {
+            rank: req.offset + i + 1,
+            score,
+            item,
+            title_highlights,
+            snippets,
+            repeats,
+            explain: None,
+            story,
+        });
+    }
+    let facets = req.facets.then(|| facets::Facets {
+        programs: crate::index::stats::buckets(&v["aggregations"]["programs"]),
+        speakers: crate::index::stats::buckets(&v["aggregations"]["speakers"]),
+    });
+    Ok(Hits {
+        total,
+        // The cluster's search counts every match (track_total_hits).
+        total_exact: true,
+        hits,
+        notes,
+        facets,
+    })
+}
+
+/// Where an item stands in the order `index` adds items: by its file's
+/// path, component by component, then by line.
+fn added_order(source: &str) -> (Vec<&str>, u64) {
+    let (file, line) = match source.rsplit_once(':') {
+        Some((f, l)) if l.bytes().all(|b| b.is_ascii_digit()) => (f, l.parse().unwrap_or(0)),
+        _ => (source, 0),
+    };
+    (file.split('/').collect(), line)
+}
+
+/// The other matching items of each hit's near-duplicate cluster (none
+/// for `None`), as [`collapse::repeats`] lists them: counted all, the
+/// newest [`collapse::MAX_REPEATS`] listed oldest first. One `_msearch`
+/// for the page.
+fn repeats_of(
+    cluster: &Cluster,
+    query: &Value,
+    groups: &[Option<(u64, &str)>],
+) -> Result<Vec<collapse::Repeats>, ClusterError> {
+    let mut body = String::new();
+    for (group, _) in groups.iter().flatten() {
+        body.push_str("{}\n");
+        body.push_str(
+            &json!({
+                "query": { "bool": {
+                    "must": [query],
+                    "filter": [{ "term": { "cluster": group } }],
+                }},
+                "size": collapse::MAX_REPEATS + 1,
+                "track_total_hits": true,
+                "sort": [{ "date": { "order": "desc", "missing": "_last" } }],
+                "_source": ["id", "date", "program_facet"],
+            })
+            .to_string(),
+        );
+        body.push('\n');
+    }
+    if body.is_empty() {
+        return Ok(vec![collapse::Repeats::default(); groups.len()]);
+    }
+    let path = format!("/{}/_msearch", cluster.index);
+    let (status, v) = cluster.call("POST", &path, Some(("application/x-ndjson", &body)))?;
+    let v = super::ok("POST", &path, status, v)?;
+    let mut answers = v["responses"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter();
+    let mut out = Vec::with_capacity(groups.len());
+    for g in groups {
+        let Some((_, head)) = g else {
+            out.push(collapse::Repeats::default());
+            continue;
+        };
+        let a = answers.next().unwrap_or(Value::Null);
+        if a.get("error").is_some_and(|e| !e.is_null()) {
+            return Err(ClusterError::Status {
+                method: "POST",
+                path,
+                status: a["status"].as_u64().unwrap_or(0) as u16,
+                reason: super::reason(&a),
+            });
+        }
+        let n = a["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
+        let mut items = Vec::new();
+        for h in a["hits"]["hits"].as_array().into_iter().flatten() {
+            let s = &h["_source"];
+            let id = s["id"].as_str().unwrap_or_default();
+            if id == *head || items.len() == collapse::MAX_REPEATS {
+                continue;
+            }
+            items.push(collapse::Repeat {
+                id: id.to_string(),
+                date: s["date"]
+                    .as_i64()
+                    .and_then(crate::item::Day::from_unix_days),
+                program: s["program_facet"].as_str().map(str::to_string),
+            });
+        }
+        items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        out.push(collapse::Repeats {
+            total: n.saturating_sub(1),
+            items,
+        });
+    }
+    Ok(out)
+}
