@@ -17,8 +17,7 @@ use crate::analysis::Analyzer;
 use crate::index::Archive;
 use crate::item::Item;
 use crate::search::{
-    Hit, Hits, Planned, Request, SearchError, Sort, collapse, dsl, facets, passage, said, snippet,
-    speaker_matches,
+    self, Hits, Planned, Request, SearchError, Sort, collapse, dsl, facets, passage, said,
 };
 use serde_json::{Value, json};
 use tantivy::schema::Value as _;
@@ -284,26 +283,16 @@ pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hit
             }
         };
         let repeats = repeats.next().unwrap_or_default();
-        let title_highlights = snippet::highlight_all(analyzer, &item.title, &marks);
-        let preferred = |name: &str| req.speakers.iter().any(|f| speaker_matches(name, f));
-        let snippets = snippet::snippets_in(
+        hits.push(search::hit(
             analyzer,
-            &item,
+            req,
             &marks,
-            req.snippets,
-            &preferred,
-            story.and_then(|s| item.stories.get(s)),
-        );
-        hits.push(Hit {
-            rank: req.offset + i + 1,
+            req.offset + i + 1,
             score,
             item,
-            title_highlights,
-            snippets,
-            repeats,
-            explain: None,
             story,
-        });
+            repeats,
+        ));
     }
     let facets = req.facets.then(|| facets::Facets {
         programs: crate::index::stats::buckets(&v["aggregations"]["programs"]),

@@ -1211,31 +1211,21 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
     for (i, (score, addr, cluster)) in page.into_iter().enumerate() {
         let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
         let item = archive.stored_item(&doc)?;
-        let title_highlights = snippet::highlight_all(analyzer, &item.title, &marks);
         let story = best_story(archive, searcher, &passage, addr, &item)?;
-        let preferred = |name: &str| req.speakers.iter().any(|f| speaker_matches(name, f));
-        let snippets = snippet::snippets_in(
-            analyzer,
-            &item,
-            &marks,
-            req.snippets,
-            &preferred,
-            story.and_then(|s| item.stories.get(s)),
-        );
         let repeats = match cluster {
             Some(c) => collapse::repeats(archive, searcher, &query, c, addr)?,
             None => collapse::Repeats::default(),
         };
-        hits.push(Hit {
-            rank: req.offset + i + 1,
+        hits.push(hit(
+            analyzer,
+            req,
+            &marks,
+            req.offset + i + 1,
             score,
             item,
-            title_highlights,
-            snippets,
-            repeats,
-            explain: None,
             story,
-        });
+            repeats,
+        ));
     }
     let (total, facets) = if req.facets {
         let (n, f) = facets::facets(archive, searcher, &query, facets::TOP_FACETS)?;
@@ -1250,6 +1240,41 @@ pub fn search(archive: &Archive, searcher: &Searcher, req: &Request) -> Result<H
         notes,
         facets,
     })
+}
+
+/// A hit of any engine: its item with the title and snippets marked (the
+/// best story's snippets first), as the printers show it.
+#[allow(clippy::too_many_arguments)]
+pub fn hit(
+    analyzer: &Analyzer,
+    req: &Request,
+    marks: &Marks,
+    rank: usize,
+    score: Option<f32>,
+    item: Item,
+    story: Option<usize>,
+    repeats: collapse::Repeats,
+) -> Hit {
+    let title_highlights = snippet::highlight_all(analyzer, &item.title, marks);
+    let preferred = |name: &str| req.speakers.iter().any(|f| speaker_matches(name, f));
+    let snippets = snippet::snippets_in(
+        analyzer,
+        &item,
+        marks,
+        req.snippets,
+        &preferred,
+        story.and_then(|s| item.stories.get(s)),
+    );
+    Hit {
+        rank,
+        score,
+        item,
+        title_highlights,
+        snippets,
+        repeats,
+        explain: None,
+        story,
+    }
 }
 
 /// The story of `item` (at `addr`) that holds the most of the query's
