@@ -49,10 +49,15 @@ pub enum TokenKind {
 }
 
 /// One analysed token with its place in the text.
+pub type Token = TokenOf<String>;
+
+/// A token whose term is a `T`: the term itself ([`Token`]), or a handle
+/// to it in a memo (the indexing tokenizer's, which so allocates nothing
+/// for a word it has seen).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+pub struct TokenOf<T> {
     /// The normalised term.
-    pub text: String,
+    pub text: T,
     /// Byte offset of the first byte in the analysed text.
     pub start: usize,
     /// Byte offset after the last byte.
@@ -170,11 +175,11 @@ impl Analyzer {
 
     /// Analyse into `out`, normalising each word through `norm` (which may
     /// memoise [`Analyzer::normalize`]).
-    pub fn analyze_into(
+    pub fn analyze_into<T>(
         &self,
         text: &str,
-        out: &mut Vec<Token>,
-        norm: &mut dyn FnMut(&str) -> Option<String>,
+        out: &mut Vec<TokenOf<T>>,
+        norm: &mut dyn FnMut(&str) -> Option<T>,
     ) {
         let mut position: u32 = 0;
         let mut parts: Vec<(usize, usize)> = Vec::new();
@@ -186,7 +191,7 @@ impl Analyzer {
             for &(s, e) in &parts {
                 let word = clean_word(&text[s..e]);
                 if let Some(t) = norm(&word) {
-                    out.push(Token {
+                    out.push(TokenOf {
                         text: t,
                         start: s,
                         end: e,
@@ -205,7 +210,7 @@ impl Analyzer {
                 if let Some(t) = norm(&joined) {
                     out.insert(
                         group_start,
-                        Token {
+                        TokenOf {
                             text: t,
                             start: parts[0].0,
                             end: parts[parts.len() - 1].1,
@@ -300,43 +305,43 @@ pub fn folded_prefix<const N: usize>(word: &str) -> [char; N] {
 /// Fold a lower-case stem: accents off, ß → ss, ae/oe/ue → a/o/u
 /// (but not the u of "qu": "quelle" stays).
 pub fn fold(stem: &str) -> String {
-    let mut base = String::with_capacity(stem.len());
-    if stem.is_ascii() {
-        base.push_str(stem);
-    } else {
-        for c in stem.nfd() {
-            if is_combining_mark(c) {
-                continue;
-            }
-            match c {
-                'ß' => base.push_str("ss"),
-                'æ' => base.push_str("ae"),
-                'œ' => base.push_str("oe"),
-                'ø' => base.push('o'),
-                'ł' => base.push('l'),
-                'đ' => base.push('d'),
-                c => base.push(c),
-            }
-        }
-    }
-    if !(base.contains("ae") || base.contains("oe") || base.contains("ue")) {
-        return base;
-    }
-    let mut out = String::with_capacity(base.len());
-    let mut prev = None;
-    let mut chars = base.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if matches!(c, 'a' | 'o' | 'u') && !(c == 'u' && prev == Some('q')) {
-            // A run of e's goes whole, so that folding twice changes
-            // nothing ("aee" → "a", not "ae" → "a").
-            while chars.peek() == Some(&'e') {
-                chars.next();
-            }
-        }
-        prev = Some(c);
-    }
+    let mut out = String::with_capacity(stem.len());
+    fold_into(stem, &mut out);
     out
+}
+
+/// [`fold`], appended to `out` (no allocation once `out` has grown).
+pub fn fold_into(stem: &str, out: &mut String) {
+    // After an a, o or u (but the u of "qu"), a run of e's goes whole, so
+    // that folding twice changes nothing ("aee" → "a", not "ae" → "a").
+    let mut prev = None;
+    let mut skip_e = false;
+    let mut push = |c: char| {
+        if c == 'e' && skip_e {
+            return;
+        }
+        out.push(c);
+        skip_e = matches!(c, 'a' | 'o' | 'u') && !(c == 'u' && prev == Some('q'));
+        prev = Some(c);
+    };
+    if stem.is_ascii() {
+        stem.chars().for_each(push);
+        return;
+    }
+    for c in stem.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match c {
+            'ß' => "ss".chars().for_each(&mut push),
+            'æ' => "ae".chars().for_each(&mut push),
+            'œ' => "oe".chars().for_each(&mut push),
+            'ø' => push('o'),
+            'ł' => push('l'),
+            'đ' => push('d'),
+            c => push(c),
+        }
+    }
 }
 
 fn is_word_char(c: char) -> bool {

@@ -1,6 +1,6 @@
 //! The German analyzer as a tantivy `Tokenizer`, with memoised stems.
 
-use super::{Analyzer, Token};
+use super::{Analyzer, TokenOf};
 use rustc_hash::FxHashMap;
 
 /// Stems are memoised per tokenizer (tantivy clones one per indexing
@@ -12,8 +12,10 @@ const MEMO_LIMIT: usize = 200_000;
 #[derive(Clone, Default)]
 pub struct GermanTokenizer {
     analyzer: Analyzer,
-    memo: FxHashMap<Box<str>, Option<Box<str>>>,
-    tokens: Vec<Token>,
+    /// A word's term, as an index into `terms` (`None`: no term).
+    memo: FxHashMap<Box<str>, Option<u32>>,
+    terms: Vec<Box<str>>,
+    tokens: Vec<TokenOf<u32>>,
 }
 
 impl GermanTokenizer {
@@ -25,7 +27,8 @@ impl GermanTokenizer {
 
 /// The token stream of one text.
 pub struct GermanTokenStream<'a> {
-    tokens: std::slice::Iter<'a, Token>,
+    tokens: std::slice::Iter<'a, TokenOf<u32>>,
+    terms: &'a [Box<str>],
     token: tantivy::tokenizer::Token,
 }
 
@@ -34,22 +37,28 @@ impl tantivy::tokenizer::Tokenizer for GermanTokenizer {
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> GermanTokenStream<'a> {
         self.tokens.clear();
+        // Start afresh between texts only: the tokens point into `terms`.
+        if self.memo.len() >= MEMO_LIMIT {
+            self.memo.clear();
+            self.terms.clear();
+        }
         let analyzer = &self.analyzer;
-        let memo = &mut self.memo;
+        let (memo, terms) = (&mut self.memo, &mut self.terms);
         let mut norm = |w: &str| {
             if let Some(hit) = memo.get(w) {
-                return hit.as_deref().map(str::to_string);
+                return *hit;
             }
-            let n = analyzer.normalize(w);
-            if memo.len() >= MEMO_LIMIT {
-                memo.clear();
-            }
-            memo.insert(w.into(), n.as_deref().map(Box::from));
+            let n = analyzer.normalize(w).map(|t| {
+                terms.push(t.into_boxed_str());
+                (terms.len() - 1) as u32
+            });
+            memo.insert(w.into(), n);
             n
         };
         analyzer.analyze_into(text, &mut self.tokens, &mut norm);
         GermanTokenStream {
             tokens: self.tokens.iter(),
+            terms: &self.terms,
             token: tantivy::tokenizer::Token::default(),
         }
     }
@@ -60,7 +69,7 @@ impl tantivy::tokenizer::TokenStream for GermanTokenStream<'_> {
         match self.tokens.next() {
             Some(t) => {
                 self.token.text.clear();
-                self.token.text.push_str(&t.text);
+                self.token.text.push_str(&self.terms[t.text as usize]);
                 self.token.offset_from = t.start;
                 self.token.offset_to = t.end;
                 self.token.position = t.position as usize;

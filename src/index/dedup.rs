@@ -22,7 +22,7 @@
 //!
 //! How the threshold was chosen is in `docs/dedup.md`.
 
-use crate::analysis::fold;
+use crate::analysis::fold_into;
 
 /// Bins of a signature.
 pub const BINS: usize = 64;
@@ -79,15 +79,23 @@ pub const STEM_LETTERS: usize = 6;
 /// [`words`] into `out`; with `stems`, also the hash of the first
 /// [`STEM_LETTERS`] letters of each word of [`STEM_MIN_LETTERS`] or more.
 fn words_into(text: &str, out: &mut Vec<u64>, mut stems: Option<&mut Vec<u64>>) {
-    let mut lower = String::new();
+    // Buffers reused for every word: this runs over every word of every
+    // item.
+    let (mut lower, mut folded) = (String::new(), String::new());
     for w in text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
     {
         lower.clear();
-        lower.extend(w.chars().flat_map(char::to_lowercase));
-        let folded = fold(&lower);
-        out.push(word_hash(&folded));
+        if w.is_ascii() {
+            lower.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else {
+            lower.extend(w.chars().flat_map(char::to_lowercase));
+        }
+        folded.clear();
+        fold_into(&lower, &mut folded);
+        let folded = folded.as_str();
+        out.push(word_hash(folded));
         if let Some(stems) = stems.as_deref_mut()
             && folded.chars().nth(STEM_MIN_LETTERS - 1).is_some()
         {
@@ -319,6 +327,7 @@ pub fn new_cluster(id: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::fold;
 
     const BULLETIN: &str = "Die Zölle der USA belasten die Börsen in Asien. Der japanische \
         Nikkei-Index schloss mit einem Minus von mehr als drei Prozent. Die EU-Kommission \

@@ -1,7 +1,7 @@
 //! Body text to blocks: paragraphs, subheadings, image captions with their
 //! credits, and speaker turns. Shared by the text and JSON Lines readers.
 
-use super::turns::{ends_sentence, is_chair, is_strong_label, parse_turn, speaker_name};
+use super::turns::{TurnStart, ends_sentence, is_chair, is_strong_label, parse_turn, speaker_name};
 use crate::item::{Block, BlockKind, Role};
 use regex::Regex;
 use std::collections::HashMap;
@@ -81,21 +81,23 @@ pub fn classify_with_main(
     main: Option<&str>,
 ) -> Vec<Block> {
     // Weak labels (one mixed-case word) count only when they recur.
+    // Each line's label, parsed once (the regex is the costliest step of
+    // reading a speech).
+    let turns: Vec<Option<TurnStart<'_>>> = lines.iter().map(|l| parse_turn(l.text)).collect();
     let mut label_counts: HashMap<&str, usize> = HashMap::new();
-    for l in lines {
-        if let Some(t) = parse_turn(l.text) {
-            *label_counts.entry(t.label).or_default() += 1;
-        }
+    for t in turns.iter().flatten() {
+        *label_counts.entry(t.label).or_default() += 1;
     }
     // A protocol (Bundestag speeches) labels each turn with a party, an
     // office or the chair's role; there, "Klare Ansage: …" inside a speech
     // is the speaker's sentence, not a turn of a "Klare Ansage".
-    let protocol = lines
+    let protocol = turns
         .iter()
-        .any(|l| parse_turn(l.text).is_some_and(|t| t.qualified || is_chair(t.label)));
+        .flatten()
+        .any(|t| t.qualified || is_chair(t.label));
     // With a known main speaker, an unqualified label ("Konkrete Frage:
     // …") must recur, as an interviewer's or guest's does.
-    let is_turn = |t: &super::turns::TurnStart<'_>, speakers: &[String]| {
+    let is_turn = |t: &TurnStart<'_>, speakers: &[String]| {
         let recurs = label_counts.get(t.label).copied().unwrap_or(0) >= 2;
         let label_ok = (is_strong_label(t.label) && main.is_none()) || recurs;
         t.qualified
@@ -103,9 +105,7 @@ pub fn classify_with_main(
             || speakers.contains(&speaker_name(t.label, speakers))
             || (!protocol && label_ok)
     };
-    let has_labels = lines
-        .iter()
-        .any(|l| parse_turn(l.text).is_some_and(|t| is_turn(&t, &speakers[..])));
+    let has_labels = turns.iter().flatten().any(|t| is_turn(t, &speakers[..]));
     let mut opening = main.filter(|_| has_labels).map(str::to_string);
     let mut blocks: Vec<Block> = Vec::new();
     let mut current_speaker: Option<String> = None;
@@ -114,7 +114,7 @@ pub fn classify_with_main(
     let mut i = 0;
     while i < lines.len() {
         let l = &lines[i];
-        if let Some(t) = parse_turn(l.text)
+        if let Some(t) = turns[i]
             && is_turn(&t, &speakers[..])
         {
             let name = speaker_name(t.label, speakers);
