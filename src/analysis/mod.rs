@@ -325,7 +325,15 @@ pub fn fold_into(stem: &str, out: &mut String) {
         prev = Some(c);
     };
     if stem.is_ascii() {
-        stem.chars().for_each(push);
+        let b = stem.as_bytes();
+        if !b
+            .windows(2)
+            .any(|w| w[1] == b'e' && matches!(w[0], b'a' | b'o' | b'u'))
+        {
+            out.push_str(stem);
+        } else {
+            stem.chars().for_each(push);
+        }
         return;
     }
     for c in stem.nfd() {

@@ -52,15 +52,41 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
 fn word_hash(w: &str) -> u64 {
     // FNV-1a, then mixed: stable across runs and platforms, unlike std's
     // hasher, so signatures in an index stay comparable.
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = FNV_OFFSET;
     for b in w.bytes() {
         h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        h = h.wrapping_mul(FNV_PRIME);
     }
     mix(h)
+}
+
+/// For an ASCII word, in one pass without allocating: the [`word_hash`]
+/// of its lower-cased [`fold`](crate::analysis::fold), that of the first
+/// [`STEM_LETTERS`] letters of it, and how many letters it has.
+fn ascii_word_hashes(w: &[u8]) -> (u64, u64, usize) {
+    let (mut h, mut stem, mut n) = (FNV_OFFSET, FNV_OFFSET, 0);
+    // As `fold`: after an a, o or u (not the u of "qu") a run of e's goes.
+    let (mut prev, mut skip_e) = (0u8, false);
+    for &b in w {
+        let c = b.to_ascii_lowercase();
+        if c == b'e' && skip_e {
+            continue;
+        }
+        h = (h ^ u64::from(c)).wrapping_mul(FNV_PRIME);
+        if n < STEM_LETTERS {
+            stem = (stem ^ u64::from(c)).wrapping_mul(FNV_PRIME);
+        }
+        n += 1;
+        skip_e = matches!(c, b'a' | b'o' | b'u') && !(c == b'u' && prev == b'q');
+        prev = c;
+    }
+    (mix(h), mix(stem), n)
 }
 
 /// The words of a text as compared: lower case, folded (umlauts, ß),
@@ -86,12 +112,18 @@ fn words_into(text: &str, out: &mut Vec<u64>, mut stems: Option<&mut Vec<u64>>) 
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
     {
-        lower.clear();
         if w.is_ascii() {
-            lower.extend(w.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        } else {
-            lower.extend(w.chars().flat_map(char::to_lowercase));
+            let (word, stem, letters) = ascii_word_hashes(w.as_bytes());
+            out.push(word);
+            if let Some(stems) = stems.as_deref_mut()
+                && letters >= STEM_MIN_LETTERS
+            {
+                stems.push(stem);
+            }
+            continue;
         }
+        lower.clear();
+        lower.extend(w.chars().flat_map(char::to_lowercase));
         folded.clear();
         fold_into(&lower, &mut folded);
         let folded = folded.as_str();
@@ -328,6 +360,37 @@ pub fn new_cluster(id: &str) -> u64 {
 mod tests {
     use super::*;
     use crate::analysis::fold;
+
+    #[test]
+    fn ascii_words_hash_as_their_folded_form() {
+        for w in [
+            "Quelle",
+            "QUELLE",
+            "Koeln",
+            "Zoelle",
+            "Aeroflot",
+            "aee",
+            "Bundestag",
+            "Rohstoffabkommen",
+            "Steuer",
+            "quer",
+            "Mauer",
+            "Euro",
+            "2025",
+            "Ab",
+            "g20",
+        ] {
+            let folded = fold(&w.to_lowercase());
+            let (word, stem, letters) = ascii_word_hashes(w.as_bytes());
+            assert_eq!(word, word_hash(&folded), "{w}");
+            assert_eq!(letters, folded.chars().count(), "{w}");
+            let end = folded
+                .char_indices()
+                .nth(STEM_LETTERS)
+                .map_or(folded.len(), |(i, _)| i);
+            assert_eq!(stem, word_hash(&folded[..end]), "{w}");
+        }
+    }
 
     const BULLETIN: &str = "Die Zölle der USA belasten die Börsen in Asien. Der japanische \
         Nikkei-Index schloss mit einem Minus von mehr als drei Prozent. Die EU-Kommission \

@@ -37,7 +37,7 @@ fn label_re() -> &'static Regex {
         // the text, and matching it too made this the costliest step of
         // reading a speech.
         Regex::new(
-            r"^(?P<label>\p{Lu}[\p{L}\-.'’]*(?:\s+(?:\p{Lu}[\p{L}\-.'’]*|von|van|der|de|zu|vom|den|dem)){0,4})(?:(?:\s*\((?P<party>[^()]{1,40})\)){1,2}|,\s+(?P<office>\p{L}[\p{L}\s\-.,]{2,100}))?:\s+(?P<text>\S)",
+            r"^(?P<label>\p{Lu}[\p{L}\-.'’]*(?:\s+(?:\p{Lu}[\p{L}\-.'’]*|von|van|der|de|zu|vom|den|dem)){0,4})(?:(?:\s*\((?P<party>[^()]{1,40})\)){1,2}|,\s+(?P<office>\p{L}[\p{L}\s\-.,]{2,}))?:\s+(?P<text>\S)",
         )
         .expect("turn regex is valid")
     })
@@ -71,8 +71,11 @@ pub fn parse_turn(line: &str) -> Option<TurnStart<'_>> {
         return None;
     }
     // An office needs a name before it: "Berlin, Hamburg und München: …"
-    // is a list.
-    if caps.name("office").is_some() && label.split_whitespace().count() < 2 {
+    // is a list. It is at most 101 letters (a bounded repeat of a Unicode
+    // class in the regex would compile to a hundred copies of it).
+    if let Some(office) = caps.name("office")
+        && (label.split_whitespace().count() < 2 || office.as_str().chars().count() > 101)
+    {
         return None;
     }
     let qualified = caps.name("party").is_some() || caps.name("office").is_some();
