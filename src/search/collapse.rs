@@ -13,9 +13,9 @@ use crate::index::Archive;
 use crate::item::Day;
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::Query;
 use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, Order, Searcher, Term};
+use tantivy::{DocAddress, DocSet, Order, Searcher, Term};
 
 /// The widest window of top hits read to fill a page of distinct
 /// clusters: enough for the deepest page ([`super::Limits`]' window of
@@ -229,22 +229,16 @@ pub fn repeats(
     if searcher.doc_freq(&term).map_err(err)? <= 1 {
         return Ok(Repeats::default());
     }
-    let both = BooleanQuery::new(vec![
-        (Occur::Must, query.box_clone()),
-        (
-            Occur::Must,
-            Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
-        ),
-    ]);
-    let (n, top) = ranked(
-        archive,
-        searcher,
-        Target::exhaustive(&both),
-        Sort::Date,
-        &[],
-        MAX_REPEATS + 1,
-        0,
-    )?;
+    // The cluster's items from its term's postings, then the query's
+    // scorer, scoring off, sought to each of them in the segments that
+    // hold them: a search of the whole query over every segment cost
+    // more than the rest of a hit.
+    let matching = cluster_matches(searcher, query, &term).map_err(err)?;
+    let n = matching.len();
+    let top = matching
+        .into_iter()
+        .take(MAX_REPEATS + 1)
+        .map(|(_, a)| ((), a));
     let mut items = Vec::new();
     for (_, addr) in top {
         if addr == head || items.len() == MAX_REPEATS {
@@ -278,7 +272,46 @@ pub fn repeats(
     // The newest airings, listed in the order they aired.
     items.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
     Ok(Repeats {
-        total: n.value.saturating_sub(1),
+        total: n.saturating_sub(1),
         items,
     })
+}
+
+/// The items of a cluster (`term`) that `query` matches, newest first
+/// (undated last), of one date in address order.
+fn cluster_matches(
+    searcher: &Searcher,
+    query: &dyn Query,
+    term: &Term,
+) -> tantivy::Result<Vec<(Option<i64>, DocAddress)>> {
+    let weight = query.weight(tantivy::query::EnableScoring::disabled_from_searcher(
+        searcher,
+    ))?;
+    let mut out = Vec::new();
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let Some(mut members) = reader
+            .inverted_index(term.field())?
+            .read_postings(term, IndexRecordOption::Basic)?
+        else {
+            continue;
+        };
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let dates = reader.fast_fields().i64("date").ok();
+        let mut doc = members.doc();
+        while doc != tantivy::TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                if scorer.doc() < doc {
+                    scorer.seek(doc);
+                }
+                if scorer.doc() == doc {
+                    let date = dates.as_ref().and_then(|c| c.first(doc));
+                    out.push((date, DocAddress::new(ord as u32, doc)));
+                }
+            }
+            doc = members.advance();
+        }
+    }
+    out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(out)
 }
