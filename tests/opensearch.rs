@@ -608,3 +608,68 @@ fn a_bad_or_unreachable_cluster_is_a_clear_error_not_a_panic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot reach"));
 }
+
+/// The plan of `req` against the cluster's vocabulary (fetching what it
+/// lacks in rounds) and the rounds it took.
+fn remote_plan(
+    cluster: &archivar::cluster::Cluster,
+    archive: &Archive,
+    req: &Request,
+) -> (search::Planned, usize) {
+    let v = archivar::cluster::vocabulary::Remote::new(cluster, &archive.schema);
+    let planned = v
+        .settle(|v| search::plan(&archive.schema, v, req))
+        .unwrap()
+        .unwrap();
+    (planned, v.rounds())
+}
+
+#[test]
+fn query_building_asks_the_vocabulary_in_few_rounds_and_keeps_the_answers() {
+    let Some(base) = cluster() else { return };
+    let name = "archivar-test-rounds";
+    let dir = index_both(&base, name);
+    let local = Archive::open(&dir.path().join("idx")).unwrap();
+    let searcher = local.reader().unwrap().searcher();
+    let cluster = archivar::cluster::Cluster::parse(&format!("{base}/{name}")).unwrap();
+    let archive = Archive::in_memory().unwrap();
+    // Compounds (prefix and head lookups), a name variant, a phrase, a
+    // word no item holds, and a programme filter (the field's values).
+    let reqs = [
+        Request::new("Selenskyj Rohstoffe"),
+        Request::new("Rohstoffabkommen Zölle"),
+        Request::new("\"seltene Erden\" Wehrpflicht"),
+        Request::new("Wörterdienichtvorkommen Nachrichten"),
+        Request {
+            programs: vec!["Deutschlandfunk".into(), "Radio Nirgendwo".into()],
+            ..Request::new("Zölle")
+        },
+    ];
+    for req in &reqs {
+        let q = &req.query;
+        let (remote, rounds) = remote_plan(&cluster, &archive, req);
+        // One round a step of lookups that depend on earlier answers:
+        // stems, then the compounds their frequencies call for.
+        assert!((1..=4).contains(&rounds), "{q}: {rounds} rounds");
+        let vocabulary = search::vocabulary::Local::new(&local, &searcher);
+        let planned = search::plan(&local.schema, &vocabulary, req).unwrap();
+        assert_eq!(remote.plan, planned.plan, "{q}");
+        assert_eq!(remote.passage, planned.passage, "{q}");
+        assert_eq!(remote.notes, planned.notes, "{q}");
+    }
+    // The same process asks nothing again (only the generation is read).
+    for req in &reqs {
+        let (_, rounds) = remote_plan(&cluster, &archive, req);
+        assert_eq!(rounds, 0, "{} a second time", req.query);
+    }
+    // A load (here of the same files) marks a new generation: the kept
+    // answers are dropped and fetched again.
+    common::archivar()
+        .args(["index", "-q", "--opensearch", &format!("{base}/{name}")])
+        .arg(data_dir())
+        .assert()
+        .success();
+    let (_, rounds) = remote_plan(&cluster, &archive, &reqs[0]);
+    assert!(rounds >= 1, "after a load: {rounds} rounds");
+    drop_index(&base, name);
+}

@@ -337,9 +337,11 @@ impl<'a> Loader<'a> {
     pub fn finish(mut self, before: u64) -> Result<Loaded, ClusterError> {
         self.flush()?;
         std::mem::take(&mut self.delta).apply(self.cluster)?;
-        vocabulary::end(self.cluster)?;
         self.cluster.refresh(&self.cluster.index)?;
         self.cluster.refresh(&self.cluster.vocabulary_index())?;
+        // After the refreshes: a search that keeps the vocabulary's
+        // answers sees the new generation only once they are visible.
+        vocabulary::end(self.cluster)?;
         let count = self.cluster.count()?;
         let want = before + self.loaded.new;
         if count != want {
