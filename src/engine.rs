@@ -8,6 +8,9 @@ use crate::app::{Outcome, plural};
 use crate::cli::IndexArgs;
 use crate::cluster::{Cluster, search::Failure};
 use crate::index::Archive;
+use crate::index::stats::Stats;
+use crate::item::Item;
+use crate::search::facets::{Interval, Trend};
 use crate::search::{self, Hits, Request};
 use anyhow::Result;
 use std::path::Path;
@@ -51,13 +54,70 @@ impl Engine {
         Ok(match self {
             Engine::Local { archive, searcher } => search::search(archive, searcher, req)?,
             Engine::Cluster { cluster, archive } => {
-                match crate::cluster::search::search(cluster, archive, req) {
-                    Ok(h) => h,
-                    Err(Failure::Search(e)) => return Err(e.into()),
-                    Err(Failure::Cluster(e)) => return Err(e.into()),
-                }
+                crate::cluster::search::search(cluster, archive, req).map_err(lift)?
             }
         })
+    }
+
+    /// Run a search for ids and scores only, best first: what evaluation
+    /// needs. A wrong query is [`Failure::Search`], so that a caller can
+    /// tell it from a failing engine.
+    pub fn search_ids(&self, req: &Request) -> Result<Vec<(f32, String)>, Failure> {
+        match self {
+            Engine::Local { archive, searcher } => Ok(search::search_ids(archive, searcher, req)?),
+            Engine::Cluster { cluster, archive } => {
+                let req = Request {
+                    snippets: 0,
+                    ..req.clone()
+                };
+                let hits = crate::cluster::search::search(cluster, archive, &req)?;
+                Ok(hits
+                    .hits
+                    .into_iter()
+                    .map(|h| (h.score.unwrap_or(0.0), h.item.id))
+                    .collect())
+            }
+        }
+    }
+
+    /// The item with id `id`, if the archive has it.
+    pub fn find(&self, id: &str) -> Result<Option<Item>> {
+        Ok(match self {
+            Engine::Local { archive, searcher } => archive.find(searcher, id)?,
+            Engine::Cluster { cluster, .. } => crate::cluster::search::find(cluster, id)?,
+        })
+    }
+
+    /// How often `req` matches, by period.
+    pub fn trend(&self, req: &Request, by: Interval) -> Result<Trend> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(search::facets::trend(archive, searcher, req, by)?)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::trend(cluster, archive, req, by).map_err(lift)
+            }
+        }
+    }
+
+    /// Items, dates, programmes, speakers and size of the archive.
+    pub fn stats(&self) -> Result<Stats> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(crate::index::stats::stats(archive, searcher)?)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::stats(cluster, archive).map_err(lift)
+            }
+        }
+    }
+
+    /// Where the archive is, for messages: the index folder or URL/INDEX.
+    pub fn place(&self) -> String {
+        match self {
+            Engine::Local { archive, .. } => archive.dir.display().to_string(),
+            Engine::Cluster { cluster, .. } => format!("{}/{}", cluster.url, cluster.index),
+        }
     }
 
     /// The local index, for what only it can do yet (`what` names the
@@ -71,6 +131,15 @@ impl Engine {
                 cluster.index
             ),
         }
+    }
+}
+
+/// The error inside a failure, so that callers find the
+/// [`crate::search::SearchError`] or [`crate::cluster::ClusterError`].
+fn lift(f: Failure) -> anyhow::Error {
+    match f {
+        Failure::Search(e) => e.into(),
+        Failure::Cluster(e) => e.into(),
     }
 }
 

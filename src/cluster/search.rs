@@ -391,3 +391,107 @@ fn repeats_of(
     }
     Ok(out)
 }
+
+/// The plan of `req` as query DSL, built against the cluster's
+/// vocabulary: what `trend` counts.
+fn planned_query(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Value, Failure> {
+    let schema = &archive.schema;
+    let vocabulary = Remote::new(cluster, schema);
+    let planned = vocabulary.settle(|v| crate::search::plan(schema, v, req))?;
+    let names = |f| schema.schema.get_field_name(f).to_string();
+    Ok(dsl::query(&planned?.plan, &names))
+}
+
+/// `archivar trend --opensearch`: the matches counted by the cluster, by
+/// day (a `histogram` of the `date` field, which holds days since
+/// 1970-01-01), summed into periods as locally
+/// ([`facets::trend_of`]).
+pub fn trend(
+    cluster: &Cluster,
+    archive: &Archive,
+    req: &Request,
+    by: facets::Interval,
+) -> Result<facets::Trend, Failure> {
+    let query = planned_query(cluster, archive, req)?;
+    let body = json!({
+        "size": 0,
+        "track_total_hits": true,
+        "query": query,
+        "aggs": { "days": { "histogram": { "field": "date", "interval": 1, "min_doc_count": 1 } } },
+    });
+    let path = format!("/{}/_search", cluster.index);
+    let v = cluster.json("POST", &path, &body)?;
+    let total = v["hits"]["total"]["value"].as_u64().unwrap_or(0);
+    let mut days = Vec::new();
+    for b in v["aggregations"]["days"]["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let day = b["key"]
+            .as_f64()
+            .and_then(|d| crate::item::Day::from_unix_days(d as i64));
+        match (day, b["doc_count"].as_u64()) {
+            (Some(d), Some(n)) => days.push((d, n)),
+            _ => {
+                return Err(ClusterError::Answer {
+                    path,
+                    detail: format!("a day's bucket cannot be read: {b}"),
+                }
+                .into());
+            }
+        }
+    }
+    days.sort_unstable();
+    Ok(facets::trend_of(req, by, total, &days)?)
+}
+
+/// `archivar stats --opensearch`: the aggregations of the local `stats`
+/// run by the cluster over every item.
+pub fn stats(cluster: &Cluster, archive: &Archive) -> Result<crate::index::stats::Stats, Failure> {
+    let path = format!("/{}/_search", cluster.index);
+    let v = cluster.json(
+        "POST",
+        &path,
+        &json!({
+            "size": 0,
+            "track_total_hits": true,
+            "aggs": crate::index::stats::aggregations(),
+        }),
+    )?;
+    let items = v["hits"]["total"]["value"].as_u64().unwrap_or(0);
+    let store = cluster.get(&format!("/{}/_stats/store", cluster.index))?;
+    let bytes = store["_all"]["primaries"]["store"]["size_in_bytes"]
+        .as_u64()
+        .unwrap_or(0);
+    Ok(crate::index::stats::from_aggregations(
+        &v["aggregations"],
+        items,
+        format!("{}/{}", cluster.url, cluster.index),
+        archive.schema.version,
+        bytes,
+    ))
+}
+
+/// `archivar show --opensearch`: the item with id `id`, read back from
+/// its document's `_source`.
+pub fn find(cluster: &Cluster, id: &str) -> Result<Option<Item>, ClusterError> {
+    let path = format!(
+        "/{}/_doc/{}?_source_includes=item",
+        cluster.index,
+        percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let v = match cluster.call("GET", &path, None)? {
+        (404, _) => return Ok(None),
+        (status, v) => super::ok("GET", &path, status, v)?,
+    };
+    if v["found"] != true {
+        return Ok(None);
+    }
+    serde_json::from_value(v["_source"]["item"].clone())
+        .map(Some)
+        .map_err(|e| ClusterError::Answer {
+            path,
+            detail: format!("the item cannot be read: {e}"),
+        })
+}
