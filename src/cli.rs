@@ -153,6 +153,10 @@ pub struct ServeArgs {
     /// answered 503: 10s, 500ms, 2m (at most 10m)
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+    /// Serve an index on an OpenSearch cluster instead of the local one: URL/INDEX,
+    /// e.g. http://127.0.0.1:9200/archivar (`opensearch/cluster start` starts one)
+    #[arg(long, env = "ARCHIVAR_OPENSEARCH", value_name = "URL/INDEX")]
+    pub opensearch: Option<String>,
 }
 
 /// A duration as `--timeout` takes it: a number with `ms`, `s` or `m`

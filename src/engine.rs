@@ -14,6 +14,7 @@ use crate::search::facets::{Interval, Trend};
 use crate::search::{self, Hits, Request};
 use anyhow::Result;
 use std::path::Path;
+use std::sync::Arc;
 use tantivy::Searcher;
 
 /// Where the archive is.
@@ -21,7 +22,7 @@ pub enum Engine {
     /// The local index at one reader generation.
     Local {
         /// The index.
-        archive: Archive,
+        archive: Arc<Archive>,
         /// What it holds now.
         searcher: Searcher,
     },
@@ -31,7 +32,7 @@ pub enum Engine {
         /// The cluster's index.
         cluster: Cluster,
         /// The schema and analyzers.
-        archive: Archive,
+        archive: Arc<Archive>,
     },
 }
 
@@ -40,11 +41,11 @@ impl Engine {
     /// schema version), or else the local index in `dir`.
     pub fn open(dir: &Path, opensearch: Option<&str>) -> Result<Engine> {
         if let Some(cluster) = Cluster::from_flag(opensearch)? {
-            let archive = Archive::in_memory()?;
+            let archive = Arc::new(Archive::in_memory()?);
             cluster.check_version(u64::from(archive.schema.version))?;
             return Ok(Engine::Cluster { cluster, archive });
         }
-        let archive = Archive::open(dir)?;
+        let archive = Arc::new(Archive::open(dir)?);
         let searcher = archive.reader()?.searcher();
         Ok(Engine::Local { archive, searcher })
     }
@@ -108,6 +109,27 @@ impl Engine {
             }
             Engine::Cluster { cluster, archive } => {
                 crate::cluster::search::stats(cluster, archive).map_err(lift)
+            }
+        }
+    }
+
+    /// Items in the archive.
+    pub fn count(&self) -> Result<u64> {
+        Ok(match self {
+            Engine::Local { searcher, .. } => searcher.num_docs(),
+            Engine::Cluster { cluster, .. } => cluster.count()?,
+        })
+    }
+
+    /// What a hit of `req` marks, for showing an item with the words of
+    /// a search highlighted.
+    pub fn marks(&self, req: &Request) -> Result<search::snippet::Marks> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(search::prepare(archive, searcher, req)?.marks)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::marks(cluster, archive, req).map_err(lift)
             }
         }
     }

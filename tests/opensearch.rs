@@ -885,3 +885,96 @@ fn show_trend_and_stats_through_the_cluster_print_as_locally() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("local index only"));
     drop_index(&base, name);
 }
+
+/// `archivar --index IDX serve --bind 127.0.0.1:0 ARGS…`, once it says
+/// where it listens: the process and its base URL.
+fn serve(index: &Path, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = common::archivar_process(index)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = std::io::BufReader::new(stderr).lines();
+    let line = lines.next().unwrap().unwrap();
+    let port: u16 = line
+        .split("http://127.0.0.1:")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no address in {line:?}"));
+    std::thread::spawn(move || for _ in lines {});
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+#[test]
+fn serve_through_the_cluster_answers_as_the_local_index() {
+    let Some(base) = cluster() else { return };
+    let name = "archivar-test-serve";
+    let dir = index_both(&base, name);
+    let idx = dir.path().join("idx");
+    let target = format!("{base}/{name}");
+    let (mut local, l) = serve(&idx, &[]);
+    let (mut remote, r) = serve(&dir.path().join("none"), &["--opensearch", &target]);
+    let c = Client::new("");
+    let get = |url: String| {
+        let (status, mut v) = c.send("GET", &url, None);
+        if let Some(s) = v.get_mut("summary").and_then(Value::as_object_mut) {
+            s.remove("elapsed_ms");
+        }
+        (status, v)
+    };
+    let paths = [
+        "/api/search?q=Selenskyj+Rohstoffe",
+        "/api/search?q=Z%C3%B6lle&program=Deutschlandfunk&facets=true",
+        "/api/search?q=Merz&sort=date&limit=3",
+        "/api/search?q=Xylophonwettbewerb",
+        "/api/search?q=%22seltene",
+        "/api/items/dlf-2025-02-13",
+        "/api/items/nix-da",
+        "/api/trend?q=Z%C3%B6lle&by=week",
+        "/api/health",
+    ];
+    // Twice: the second time from the vocabulary's kept answers.
+    for round in 0..2 {
+        for p in paths {
+            let (ls, lv) = get(format!("{l}{p}"));
+            let (rs, rv) = get(format!("{r}{p}"));
+            assert_eq!(ls, rs, "{p}: {lv}\n{rv}");
+            if p.starts_with("/api/search") && ls == 200 {
+                let lines = |v: &Value| -> Vec<Value> {
+                    let mut out: Vec<Value> = v["hits"].as_array().unwrap().clone();
+                    out.push(v["summary"].clone());
+                    out
+                };
+                assert_same(&lines(&lv), &lines(&rv), p);
+                assert_eq!(lv["notes"], rv["notes"], "{p}");
+            } else {
+                assert_eq!(lv, rv, "{p} (round {round})");
+            }
+        }
+    }
+    let (_, lv) = get(format!("{l}/api/search?q=Selenskyj+Rohstoffe"));
+    assert_eq!(lv["hits"][0]["id"], "dlf-2025-02-13");
+    let (_, s) = get(format!("{r}/api/stats"));
+    assert_eq!(s["items"], 55);
+    assert_eq!(s["index"], target.as_str());
+    // The page: the seed first, as locally.
+    let page = |u: &str| {
+        let mut res = ureq::get(&format!("{u}/?q=Selenskyj+Rohstoffe"))
+            .call()
+            .unwrap();
+        res.body_mut().read_to_string().unwrap()
+    };
+    let (lp, rp) = (page(&l), page(&r));
+    let first = |html: &str| {
+        html.find("dlf-2025-02-13")
+            .is_some_and(|i| i < html.find("tt-2025").unwrap_or(usize::MAX))
+    };
+    assert!(first(&lp) && first(&rp));
+    let _ = (local.kill(), remote.kill(), local.wait(), remote.wait());
+    drop_index(&base, name);
+}

@@ -392,14 +392,26 @@ fn repeats_of(
     Ok(out)
 }
 
-/// The plan of `req` as query DSL, built against the cluster's
-/// vocabulary: what `trend` counts.
-fn planned_query(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Value, Failure> {
+/// The plan of `req`, built against the cluster's vocabulary.
+fn planned(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Planned, Failure> {
     let schema = &archive.schema;
     let vocabulary = Remote::new(cluster, schema);
-    let planned = vocabulary.settle(|v| crate::search::plan(schema, v, req))?;
-    let names = |f| schema.schema.get_field_name(f).to_string();
-    Ok(dsl::query(&planned?.plan, &names))
+    Ok(vocabulary.settle(|v| crate::search::plan(schema, v, req))??)
+}
+
+/// The plan of `req` as query DSL: what `trend` counts.
+fn planned_query(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Value, Failure> {
+    let names = |f| archive.schema.schema.get_field_name(f).to_string();
+    Ok(dsl::query(&planned(cluster, archive, req)?.plan, &names))
+}
+
+/// What a hit of `req` marks (the page of an item opened from a search).
+pub fn marks(
+    cluster: &Cluster,
+    archive: &Archive,
+    req: &Request,
+) -> Result<crate::search::snippet::Marks, Failure> {
+    Ok(planned(cluster, archive, req)?.marks)
 }
 
 /// `archivar trend --opensearch`: the matches counted by the cluster, by
