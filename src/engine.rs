@@ -167,13 +167,6 @@ fn lift(f: Failure) -> anyhow::Error {
 
 /// `archivar index PATHS --opensearch URL/INDEX`.
 pub fn index_cluster(cluster: &Cluster, a: IndexArgs) -> Result<Outcome> {
-    if a.prune {
-        anyhow::bail!(
-            "--prune works on the local index only, not yet with --opensearch ({}/{})",
-            cluster.url,
-            cluster.index
-        );
-    }
     let started = std::time::Instant::now();
     let given = crate::ingest::Meta {
         date: a.date,
@@ -186,7 +179,11 @@ pub fn index_cluster(cluster: &Cluster, a: IndexArgs) -> Result<Outcome> {
         cluster,
         &a.paths,
         &given,
-        a.rebuild,
+        crate::cluster::load::Options {
+            rebuild: a.rebuild,
+            force: a.force,
+            prune: a.prune,
+        },
         a.quiet,
         &bar,
         &mut |line| crate::report!("{line}"),
@@ -199,12 +196,31 @@ pub fn index_cluster(cluster: &Cluster, a: IndexArgs) -> Result<Outcome> {
             plural(t.new + t.replaced, "item"),
             t.new,
             t.replaced,
-            plural(t.files, "file"),
+            plural(t.files - t.unchanged_files, "file"),
             started.elapsed().as_secs_f64(),
             cluster.url,
             cluster.index,
             plural(t.count, "item"),
         );
+        if t.unchanged_files > 0 {
+            line.push_str(&format!(
+                "; {} unchanged in {} skipped",
+                plural(t.unchanged_items, "item"),
+                plural(t.unchanged_files, "file")
+            ));
+        }
+        if a.prune {
+            line.push_str(&format!(
+                "; {} removed with {} no longer there",
+                plural(t.removed_items, "item"),
+                plural(t.removed_files, "file")
+            ));
+        } else if t.removed_items > 0 {
+            line.push_str(&format!(
+                "; {} taken out of changed files removed",
+                plural(t.removed_items, "item")
+            ));
+        }
         if t.failed > 0 {
             line.push_str(&format!(
                 "; {} not indexed (see above)",

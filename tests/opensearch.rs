@@ -310,10 +310,7 @@ fn exported_bulk_lines_load_into_the_cluster() {
 /// data/ indexed by `archivar index --opensearch` into index `name`
 /// (made anew), and locally into a temporary folder.
 fn index_both(base: &str, name: &str) -> tempfile::TempDir {
-    let c = Client::new(base);
-    for n in [name.to_string(), format!("{name}-vocabulary")] {
-        let _ = c.send("DELETE", &format!("/{n}"), None);
-    }
+    drop_index(base, name);
     let out = common::archivar()
         .args(["index", "--opensearch", &format!("{base}/{name}")])
         .arg(data_dir())
@@ -333,7 +330,11 @@ fn index_both(base: &str, name: &str) -> tempfile::TempDir {
 
 fn drop_index(base: &str, name: &str) {
     let c = Client::new(base);
-    for n in [name.to_string(), format!("{name}-vocabulary")] {
+    for n in [
+        name.to_string(),
+        format!("{name}-vocabulary"),
+        format!("{name}-files"),
+    ] {
         let _ = c.send("DELETE", &format!("/{n}"), None);
     }
 }
@@ -487,8 +488,9 @@ fn indexing_again_replaces_and_keeps_the_vocabulary_exact() {
         &format!("/{name}-vocabulary/_doc/%01loading"),
         &json!({ "field": "\u{1}loading", "term": "\u{1}loading", "df": 0 }),
     );
+    // --force: read the unchanged files again too.
     let out = common::archivar()
-        .args(["index", "--opensearch", &target])
+        .args(["index", "--force", "--opensearch", &target])
         .arg(data_dir())
         .output()
         .unwrap();
@@ -976,5 +978,106 @@ fn serve_through_the_cluster_answers_as_the_local_index() {
     };
     assert!(first(&lp) && first(&rp));
     let _ = (local.kill(), remote.kill(), local.wait(), remote.wait());
+    drop_index(&base, name);
+}
+
+/// A copy of `from` in `to`, symbolic links followed (data/'s seed is one).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+/// The stderr of a successful `archivar index --opensearch TARGET ARGS…`.
+fn index_into(target: &str, args: &[&str], path: &Path) -> String {
+    let out = common::archivar()
+        .args(["index", "--opensearch", target])
+        .args(args)
+        .arg(path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
+#[test]
+fn unchanged_files_are_skipped_and_prune_deletes_the_items_of_files_gone() {
+    let Some(base) = cluster() else { return };
+    let name = "archivar-test-prune";
+    drop_index(&base, name);
+    let target = format!("{base}/{name}");
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    copy_tree(&data_dir(), &data);
+    let first = index_into(&target, &[], &data);
+    assert!(first.contains("55 new, 0 replaced"), "{first}");
+    // Again: nothing is read, nothing sent.
+    let again = index_into(&target, &[], &data);
+    assert!(
+        again.contains("indexed 0 items (0 new, 0 replaced) from 0 files")
+            && again.contains("55 items unchanged in 33 files skipped")
+            && again.contains("(55 items in all)"),
+        "{again}"
+    );
+    // A changed file: its items taken out go, as locally.
+    let jsonl = data.join("archive.jsonl");
+    let text = std::fs::read_to_string(&jsonl).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let dropped: Value = serde_json::from_str(lines[lines.len() - 1]).unwrap();
+    let dropped = dropped["id"].as_str().unwrap().to_string();
+    std::fs::write(&jsonl, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
+    let changed = index_into(&target, &[], &data);
+    assert!(
+        changed.contains("from 1 file")
+            && changed.contains("1 item taken out of changed files removed")
+            && changed.contains("(54 items in all)"),
+        "{changed}"
+    );
+    // A file gone: kept without --prune, deleted with it.
+    std::fs::remove_file(data.join("dlf-2025-02-13.txt")).unwrap();
+    let kept = index_into(&target, &[], &data);
+    assert!(kept.contains("(54 items in all)"), "{kept}");
+    let pruned = index_into(&target, &["--prune"], &data);
+    assert!(
+        pruned.contains("1 item removed with 1 file no longer there")
+            && pruned.contains("(53 items in all)"),
+        "{pruned}"
+    );
+    // The same as a local index of what is left, and the vocabulary
+    // forgot the seed's words.
+    let idx = tmp.path().join("idx");
+    archivar_in(&idx)
+        .args(["index", "-q"])
+        .arg(&data)
+        .assert()
+        .success();
+    for id in ["dlf-2025-02-13", dropped.as_str()] {
+        let (_, code) = run(common::archivar().args(["show", id, "--opensearch", &target]));
+        assert_eq!(code, Some(1), "{id} is gone");
+    }
+    let q = ["search", "--json", "Selenskyj Rohstoffe"];
+    let local = search_lines(archivar_in(&idx).args(q));
+    let remote = search_lines(common::archivar().args(q).args(["--opensearch", &target]));
+    assert_same(&local, &remote, "after --prune");
+    let c = Client::new(&base);
+    let v = c.json(
+        "POST",
+        &format!("/{name}/_count"),
+        &json!({ "query": { "term": { "text": "selenskyj" } } }),
+    );
+    let (_, doc) = c.send(
+        "GET",
+        &format!("/{name}-vocabulary/_doc/text:selenskyj"),
+        None,
+    );
+    assert_eq!(doc["_source"]["df"], v["count"], "{doc}");
     drop_index(&base, name);
 }
