@@ -1081,3 +1081,132 @@ fn unchanged_files_are_skipped_and_prune_deletes_the_items_of_files_gone() {
     assert_eq!(doc["_source"]["df"], v["count"], "{doc}");
     drop_index(&base, name);
 }
+
+/// `opensearch/cluster ARGS…` (the launcher that started the cluster the
+/// tests use), expecting success.
+fn launcher(args: &[&str]) -> String {
+    let out = std::process::Command::new(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("opensearch/cluster"),
+    )
+    .args(args)
+    .output()
+    .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "opensearch/cluster {args:?}: {text}");
+    text
+}
+
+#[test]
+fn a_node_killed_while_indexing_loses_nothing_and_search_goes_on_without_it() {
+    let Some(base) = cluster() else { return };
+    // Only the launcher's own cluster can lose a node by its pid.
+    let status = std::process::Command::new(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("opensearch/cluster"),
+    )
+    .arg("status")
+    .output()
+    .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout).into_owned();
+    let port = base.rsplit(':').next().unwrap_or_default().to_string();
+    if !status
+        .lines()
+        .any(|l| l.starts_with("n3 running") && l.contains(&format!("http {port}")))
+        && !status
+            .lines()
+            .any(|l| l.starts_with("n1 running") && l.contains(&format!("http {port}")))
+    {
+        eprintln!(
+            "NOTICE: the cluster at {base} is not the launcher's 3 nodes; node loss not tested"
+        );
+        return;
+    }
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/corpus.jsonl");
+    if !corpus.exists() {
+        eprintln!("NOTICE: ../shared/eval is not there; node loss not tested");
+        return;
+    }
+    let name = "archivar-test-nodeloss";
+    drop_index(&base, name);
+    let target = format!("{base}/{name}");
+    let c = Client::new(&base);
+    let mut load = common::archivar_process(Path::new("/nonexistent"))
+        .args(["index", "-q", "--opensearch", &target])
+        .arg(&corpus)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill node 3 once some items are in.
+    let t0 = std::time::Instant::now();
+    loop {
+        let (_, v) = c.send("GET", &format!("/{name}/_stats/indexing"), None);
+        let n = v["_all"]["primaries"]["indexing"]["index_total"]
+            .as_u64()
+            .unwrap_or(0);
+        if n >= 200 {
+            break;
+        }
+        assert!(
+            t0.elapsed().as_secs() < 120,
+            "no items indexed in 120 s: {v}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        load.try_wait().unwrap().is_none(),
+        "the load ended before a node was lost"
+    );
+    launcher(&["kill", "3"]);
+    let out = load.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let restart = |_: ()| launcher(&["restart", "3"]);
+    if !out.status.success() {
+        restart(());
+        panic!("the load failed with a node lost: {stderr}");
+    }
+    // With n3 down: every item is there, and a search finds what the
+    // local index finds.
+    let dir = tempfile::tempdir().unwrap();
+    let idx = dir.path().join("idx");
+    archivar_in(&idx)
+        .args(["index", "-q"])
+        .arg(&corpus)
+        .assert()
+        .success();
+    let items = common::item_count(&idx);
+    let one = Client::new(&base);
+    let down = || {
+        let v = one.json("POST", &format!("/{name}/_count"), &json!({}));
+        assert_eq!(
+            v["count"].as_u64(),
+            Some(items),
+            "items with a node down: {v}"
+        );
+        for q in ["Warnstreik Lufthansa", "Mindestlohn für Friseure"] {
+            let local = search_lines(archivar_in(&idx).args(["search", "--json", q]));
+            let remote = search_lines(common::archivar().args([
+                "search",
+                "--json",
+                q,
+                "--opensearch",
+                &target,
+            ]));
+            assert_same(&local, &remote, &format!("{q} with node 3 down"));
+        }
+    };
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(down));
+    let back = restart(());
+    result.unwrap();
+    assert!(back.contains("n3"), "{back}");
+    // Once it is back: still every item, and green.
+    let v = c.json("POST", &format!("/{name}/_count"), &json!({}));
+    assert_eq!(v["count"].as_u64(), Some(items));
+    let (_, h) = c.send(
+        "GET",
+        "/_cluster/health?wait_for_status=green&timeout=120s",
+        None,
+    );
+    assert_eq!(h["status"], "green", "{h}");
+    assert_eq!(h["number_of_nodes"], 3, "{h}");
+    drop_index(&base, name);
+}

@@ -387,7 +387,9 @@ impl<'a> Loader<'a> {
                 let r = &r["index"];
                 let status = r["status"].as_u64().unwrap_or(0);
                 if r.get("error").is_some_and(|e| !e.is_null()) {
-                    if status == 429 && attempt < ATTEMPTS {
+                    // 429: the node is busy; 5xx: a shard is moving, as when
+                    // a node is lost and its replicas take over.
+                    if (status == 429 || status >= 500) && attempt < ATTEMPTS {
                         again.push(i);
                     } else {
                         results[i] = Some(Err(super::reason(&r["error"])));
