@@ -453,9 +453,8 @@ fn run_trend(dir: PathBuf, a: TrendArgs) -> Result<Outcome> {
         ..request(&a.query, a.filters)
     };
     req.validate(&search::Limits::DEFAULT)?;
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
-    let trend = search::facets::trend(&archive, &searcher, &req, by)?;
+    let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
+    let trend = engine.trend(&req, by)?;
     formatted(a.json, &a.output, a.color)?.trend(&trend)?;
     if a.output.format(a.json) == Format::Csv && trend.undated > 0 {
         let n = trend.undated;
@@ -485,9 +484,9 @@ fn run_trend_table(dir: PathBuf, a: TrendArgs, by: Interval) -> Result<Outcome> 
     for r in &reqs {
         r.validate(&search::Limits::DEFAULT)?;
     }
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
-    let table = search::share::table(&archive, &searcher, &reqs, by, a.per)?;
+    let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
+    let (archive, searcher) = engine.local("trend with several queries or --per")?;
+    let table = search::share::table(archive, searcher, &reqs, by, a.per)?;
     formatted(a.json, &a.output, a.color)?.trend_table(&table)?;
     let undated: u64 = table.series.iter().map(|s| s.undated).sum();
     if a.output.format(a.json) == Format::Csv && undated > 0 {
@@ -552,9 +551,8 @@ fn run_kwic(dir: PathBuf, a: crate::cli::KwicArgs) -> Result<Outcome> {
 }
 
 fn run_show(dir: PathBuf, a: ShowArgs) -> Result<Outcome> {
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
-    match archive.find(&searcher, &a.id)? {
+    let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
+    match engine.find(&a.id)? {
         Some(item) => {
             let part = match (a.at, a.story) {
                 (Some(ms), _) => item.around(ms, a.context),
@@ -575,7 +573,7 @@ fn run_show(dir: PathBuf, a: ShowArgs) -> Result<Outcome> {
             crate::report!(
                 "no item with id \"{}\" in {}; ids are shown in search results",
                 a.id,
-                dir.display()
+                engine.place()
             );
             Ok(Outcome::NoHits)
         }
@@ -583,16 +581,14 @@ fn run_show(dir: PathBuf, a: ShowArgs) -> Result<Outcome> {
 }
 
 fn run_stats(dir: PathBuf, a: StatsArgs) -> Result<Outcome> {
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
-    let s = index::stats::stats(&archive, &searcher)?;
+    let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
+    let s = engine.stats()?;
     printer(a.json, a.color).stats(&s)?;
     Ok(Outcome::Success)
 }
 
 fn run_eval(dir: PathBuf, a: EvalArgs) -> Result<Outcome> {
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
+    let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
     let queries = crate::eval::read_queries(&a.queries)?;
     let qrels = crate::eval::read_qrels(&a.qrels)?;
     let mut file = match &a.run {
@@ -604,8 +600,7 @@ fn run_eval(dir: PathBuf, a: EvalArgs) -> Result<Outcome> {
     };
     let started = Instant::now();
     let outcome = crate::eval::run_queries(
-        &archive,
-        &searcher,
+        &engine,
         &queries,
         a.mode,
         file.as_mut().map(|f| f as &mut dyn std::io::Write),

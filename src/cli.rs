@@ -153,6 +153,10 @@ pub struct ServeArgs {
     /// answered 503: 10s, 500ms, 2m (at most 10m)
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: std::time::Duration,
+    /// Serve an index on an OpenSearch cluster instead of the local one: URL/INDEX,
+    /// e.g. http://127.0.0.1:9200/archivar (`opensearch/cluster start` starts one)
+    #[arg(long, env = "ARCHIVAR_OPENSEARCH", value_name = "URL/INDEX")]
+    pub opensearch: Option<String>,
 }
 
 /// A duration as `--timeout` takes it: a number with `ms`, `s` or `m`
@@ -220,6 +224,10 @@ pub struct EvalArgs {
     /// Print JSON instead of a table
     #[arg(long)]
     pub json: bool,
+    /// Evaluate an index on an OpenSearch cluster instead of the local one: URL/INDEX,
+    /// e.g. http://127.0.0.1:9200/archivar (`opensearch/cluster start` starts one)
+    #[arg(long, env = "ARCHIVAR_OPENSEARCH", value_name = "URL/INDEX")]
+    pub opensearch: Option<String>,
 }
 
 /// `archivar index`
@@ -416,6 +424,10 @@ pub struct TrendArgs {
     /// --per, schema/trend.v2.schema.json)
     #[arg(long)]
     pub json: bool,
+    /// Count in an index on an OpenSearch cluster instead of the local one: URL/INDEX,
+    /// e.g. http://127.0.0.1:9200/archivar (`opensearch/cluster start` starts one)
+    #[arg(long, env = "ARCHIVAR_OPENSEARCH", value_name = "URL/INDEX")]
+    pub opensearch: Option<String>,
     /// CSV and other formats
     #[command(flatten)]
     pub output: FormatArgs,
@@ -487,6 +499,10 @@ pub struct ShowArgs {
     /// Print the item as JSON (schema/item.v1.schema.json)
     #[arg(long)]
     pub json: bool,
+    /// Read from an index on an OpenSearch cluster instead of the local one: URL/INDEX,
+    /// e.g. http://127.0.0.1:9200/archivar (`opensearch/cluster start` starts one)
+    #[arg(long, env = "ARCHIVAR_OPENSEARCH", value_name = "URL/INDEX")]
+    pub opensearch: Option<String>,
     /// When to colour the output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
@@ -498,6 +514,10 @@ pub struct StatsArgs {
     /// Print JSON (schema/stats.v1.schema.json) instead of text
     #[arg(long)]
     pub json: bool,
+    /// Describe an index on an OpenSearch cluster instead of the local one: URL/INDEX,
+    /// e.g. http://127.0.0.1:9200/archivar (`opensearch/cluster start` starts one)
+    #[arg(long, env = "ARCHIVAR_OPENSEARCH", value_name = "URL/INDEX")]
+    pub opensearch: Option<String>,
     /// When to colour the output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,

@@ -8,9 +8,13 @@ use crate::app::{Outcome, plural};
 use crate::cli::IndexArgs;
 use crate::cluster::{Cluster, search::Failure};
 use crate::index::Archive;
+use crate::index::stats::Stats;
+use crate::item::Item;
+use crate::search::facets::{Interval, Trend};
 use crate::search::{self, Hits, Request};
 use anyhow::Result;
 use std::path::Path;
+use std::sync::Arc;
 use tantivy::Searcher;
 
 /// Where the archive is.
@@ -18,7 +22,7 @@ pub enum Engine {
     /// The local index at one reader generation.
     Local {
         /// The index.
-        archive: Archive,
+        archive: Arc<Archive>,
         /// What it holds now.
         searcher: Searcher,
     },
@@ -28,7 +32,7 @@ pub enum Engine {
         /// The cluster's index.
         cluster: Cluster,
         /// The schema and analyzers.
-        archive: Archive,
+        archive: Arc<Archive>,
     },
 }
 
@@ -37,11 +41,11 @@ impl Engine {
     /// schema version), or else the local index in `dir`.
     pub fn open(dir: &Path, opensearch: Option<&str>) -> Result<Engine> {
         if let Some(cluster) = Cluster::from_flag(opensearch)? {
-            let archive = Archive::in_memory()?;
+            let archive = Arc::new(Archive::in_memory()?);
             cluster.check_version(u64::from(archive.schema.version))?;
             return Ok(Engine::Cluster { cluster, archive });
         }
-        let archive = Archive::open(dir)?;
+        let archive = Arc::new(Archive::open(dir)?);
         let searcher = archive.reader()?.searcher();
         Ok(Engine::Local { archive, searcher })
     }
@@ -51,13 +55,91 @@ impl Engine {
         Ok(match self {
             Engine::Local { archive, searcher } => search::search(archive, searcher, req)?,
             Engine::Cluster { cluster, archive } => {
-                match crate::cluster::search::search(cluster, archive, req) {
-                    Ok(h) => h,
-                    Err(Failure::Search(e)) => return Err(e.into()),
-                    Err(Failure::Cluster(e)) => return Err(e.into()),
-                }
+                crate::cluster::search::search(cluster, archive, req).map_err(lift)?
             }
         })
+    }
+
+    /// Run a search for ids and scores only, best first: what evaluation
+    /// needs. A wrong query is [`Failure::Search`], so that a caller can
+    /// tell it from a failing engine.
+    pub fn search_ids(&self, req: &Request) -> Result<Vec<(f32, String)>, Failure> {
+        match self {
+            Engine::Local { archive, searcher } => Ok(search::search_ids(archive, searcher, req)?),
+            Engine::Cluster { cluster, archive } => {
+                let req = Request {
+                    snippets: 0,
+                    ..req.clone()
+                };
+                let hits = crate::cluster::search::search(cluster, archive, &req)?;
+                Ok(hits
+                    .hits
+                    .into_iter()
+                    .map(|h| (h.score.unwrap_or(0.0), h.item.id))
+                    .collect())
+            }
+        }
+    }
+
+    /// The item with id `id`, if the archive has it.
+    pub fn find(&self, id: &str) -> Result<Option<Item>> {
+        Ok(match self {
+            Engine::Local { archive, searcher } => archive.find(searcher, id)?,
+            Engine::Cluster { cluster, .. } => crate::cluster::search::find(cluster, id)?,
+        })
+    }
+
+    /// How often `req` matches, by period.
+    pub fn trend(&self, req: &Request, by: Interval) -> Result<Trend> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(search::facets::trend(archive, searcher, req, by)?)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::trend(cluster, archive, req, by).map_err(lift)
+            }
+        }
+    }
+
+    /// Items, dates, programmes, speakers and size of the archive.
+    pub fn stats(&self) -> Result<Stats> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(crate::index::stats::stats(archive, searcher)?)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::stats(cluster, archive).map_err(lift)
+            }
+        }
+    }
+
+    /// Items in the archive.
+    pub fn count(&self) -> Result<u64> {
+        Ok(match self {
+            Engine::Local { searcher, .. } => searcher.num_docs(),
+            Engine::Cluster { cluster, .. } => cluster.count()?,
+        })
+    }
+
+    /// What a hit of `req` marks, for showing an item with the words of
+    /// a search highlighted.
+    pub fn marks(&self, req: &Request) -> Result<search::snippet::Marks> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(search::prepare(archive, searcher, req)?.marks)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::marks(cluster, archive, req).map_err(lift)
+            }
+        }
+    }
+
+    /// Where the archive is, for messages: the index folder or URL/INDEX.
+    pub fn place(&self) -> String {
+        match self {
+            Engine::Local { archive, .. } => archive.dir.display().to_string(),
+            Engine::Cluster { cluster, .. } => format!("{}/{}", cluster.url, cluster.index),
+        }
     }
 
     /// The local index, for what only it can do yet (`what` names the
@@ -74,15 +156,17 @@ impl Engine {
     }
 }
 
+/// The error inside a failure, so that callers find the
+/// [`crate::search::SearchError`] or [`crate::cluster::ClusterError`].
+fn lift(f: Failure) -> anyhow::Error {
+    match f {
+        Failure::Search(e) => e.into(),
+        Failure::Cluster(e) => e.into(),
+    }
+}
+
 /// `archivar index PATHS --opensearch URL/INDEX`.
 pub fn index_cluster(cluster: &Cluster, a: IndexArgs) -> Result<Outcome> {
-    if a.prune {
-        anyhow::bail!(
-            "--prune works on the local index only, not yet with --opensearch ({}/{})",
-            cluster.url,
-            cluster.index
-        );
-    }
     let started = std::time::Instant::now();
     let given = crate::ingest::Meta {
         date: a.date,
@@ -95,7 +179,11 @@ pub fn index_cluster(cluster: &Cluster, a: IndexArgs) -> Result<Outcome> {
         cluster,
         &a.paths,
         &given,
-        a.rebuild,
+        crate::cluster::load::Options {
+            rebuild: a.rebuild,
+            force: a.force,
+            prune: a.prune,
+        },
         a.quiet,
         &bar,
         &mut |line| crate::report!("{line}"),
@@ -108,12 +196,31 @@ pub fn index_cluster(cluster: &Cluster, a: IndexArgs) -> Result<Outcome> {
             plural(t.new + t.replaced, "item"),
             t.new,
             t.replaced,
-            plural(t.files, "file"),
+            plural(t.files - t.unchanged_files, "file"),
             started.elapsed().as_secs_f64(),
             cluster.url,
             cluster.index,
             plural(t.count, "item"),
         );
+        if t.unchanged_files > 0 {
+            line.push_str(&format!(
+                "; {} unchanged in {} skipped",
+                plural(t.unchanged_items, "item"),
+                plural(t.unchanged_files, "file")
+            ));
+        }
+        if a.prune {
+            line.push_str(&format!(
+                "; {} removed with {} no longer there",
+                plural(t.removed_items, "item"),
+                plural(t.removed_files, "file")
+            ));
+        } else if t.removed_items > 0 {
+            line.push_str(&format!(
+                "; {} taken out of changed files removed",
+                plural(t.removed_items, "item")
+            ));
+        }
         if t.failed > 0 {
             line.push_str(&format!(
                 "; {} not indexed (see above)",

@@ -3,14 +3,14 @@
 //! trec_eval): hits ordered by score, ties by docid descending; the mean over
 //! every judged query, an unanswered one scoring 0.
 
+use crate::cluster::search::Failure;
+use crate::engine::Engine;
 use crate::error::{IngestError, Location};
-use crate::index::Archive;
-use crate::search::{self, MatchMode, Request, SearchError, Sort};
+use crate::search::{MatchMode, Request, SearchError, Sort};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
-use tantivy::Searcher;
 
 /// Hits taken per query.
 pub const DEPTH: usize = 100;
@@ -264,8 +264,7 @@ pub struct RunOutcome {
 
 /// Run every query, top [`DEPTH`], and write a TREC run file if asked.
 pub fn run_queries(
-    archive: &Archive,
-    searcher: &Searcher,
+    engine: &Engine,
     queries: &[EvalQuery],
     mode: MatchMode,
     mut run_file: Option<&mut dyn Write>,
@@ -292,16 +291,16 @@ pub fn run_queries(
             collapse: false,
             exact_total: false,
         };
-        let hits = match search::search_ids(archive, searcher, &req) {
+        let hits = match engine.search_ids(&req) {
             Ok(h) => h,
-            Err(SearchError::Query(_)) => {
+            Err(Failure::Search(SearchError::Query(_))) => {
                 req.query = plain_words(&q.text);
-                match search::search_ids(archive, searcher, &req) {
+                match engine.search_ids(&req) {
                     Ok(h) => {
                         out.relaxed += 1;
                         h
                     }
-                    Err(SearchError::Query(_)) => {
+                    Err(Failure::Search(SearchError::Query(_))) => {
                         out.empty += 1;
                         Vec::new()
                     }

@@ -3,8 +3,12 @@
 //! item prepared as locally ([`crate::index::writer::Indexer::prepare`]:
 //! stories, analysed terms), sent in `_bulk` batches of about
 //! [`BATCH_BYTES`], with the vocabulary beside the index kept up to date
-//! ([`super::vocabulary`]). At the end both indices are refreshed and the
-//! index must hold as many items as it held before plus the new ones.
+//! ([`super::vocabulary`]). Files unchanged since they were loaded are
+//! skipped by their fingerprints, kept in `INDEX-files` ([`FILES_SUFFIX`]);
+//! items taken out of a changed file, and with `--prune` those of files
+//! gone, are deleted. At the end both indices are refreshed and the index
+//! must hold as many items as it held before, plus the new ones, less the
+//! deleted.
 
 use super::vocabulary::{self, Delta};
 use super::{ATTEMPTS, Cluster, ClusterError};
@@ -42,11 +46,105 @@ pub struct Loaded {
     pub files: u64,
     /// Items in the index after the load.
     pub count: u64,
+    /// Files skipped as unchanged since they were loaded.
+    pub unchanged_files: u64,
+    /// Their items.
+    pub unchanged_items: u64,
+    /// Files no longer there whose items `--prune` deleted.
+    pub removed_files: u64,
+    /// Items deleted: of pruned files, and those taken out of changed files.
+    pub removed_items: u64,
+}
+
+/// Suffix of the index that keeps each loaded file's fingerprint.
+pub const FILES_SUFFIX: &str = "-files";
+
+/// The fingerprints' index: one document a file read without errors,
+/// `_id` its path, with its SHA-256 and its items' count (as the local
+/// index keeps them, [`crate::index::writer::FileState`]).
+fn files_template(schema: &crate::index::schema::ArchiveSchema) -> serde_json::Value {
+    json!({
+        "settings": { "number_of_shards": 1, "number_of_replicas": REPLICAS },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": { template::VERSION_KEY: schema.version },
+            "properties": {
+                "file": { "type": "keyword" },
+                "sha256": { "type": "keyword" },
+                "items": { "type": "long" },
+            }
+        }
+    })
+}
+
+/// Read every page of a search (sorted by `sort`, a keyword field):
+/// the `_id` and `_source` of each hit.
+fn all_hits(
+    cluster: &Cluster,
+    index: &str,
+    query: serde_json::Value,
+    source: serde_json::Value,
+    sort: &str,
+) -> Result<Vec<(String, serde_json::Value)>, ClusterError> {
+    let mut out = Vec::new();
+    let mut after: Option<serde_json::Value> = None;
+    loop {
+        let mut body = json!({
+            "size": 10_000,
+            "query": query,
+            "_source": source,
+            "sort": [{ sort: "asc" }],
+        });
+        if let Some(a) = &after {
+            body["search_after"] = a.clone();
+        }
+        let v = cluster.json("POST", &format!("/{index}/_search"), &body)?;
+        let hits = v["hits"]["hits"].as_array().cloned().unwrap_or_default();
+        let n = hits.len();
+        for h in hits {
+            after = Some(h["sort"].clone());
+            out.push((
+                h["_id"].as_str().unwrap_or_default().to_string(),
+                h["_source"].clone(),
+            ));
+        }
+        if n < 10_000 {
+            return Ok(out);
+        }
+    }
+}
+
+/// The fingerprints of the files loaded before.
+fn known_files(
+    cluster: &Cluster,
+) -> Result<std::collections::BTreeMap<String, crate::index::writer::FileState>, ClusterError> {
+    let index = format!("{}{FILES_SUFFIX}", cluster.index);
+    let hits = all_hits(
+        cluster,
+        &index,
+        json!({ "match_all": {} }),
+        json!(["file", "sha256", "items"]),
+        "file",
+    )?;
+    Ok(hits
+        .into_iter()
+        .filter_map(|(_, s)| {
+            Some((
+                s["file"].as_str()?.to_string(),
+                crate::index::writer::FileState {
+                    sha256: s["sha256"].as_str()?.to_string(),
+                    items: s["items"].as_u64()?,
+                },
+            ))
+        })
+        .collect())
 }
 
 /// One item waiting in a batch.
 struct Pending {
     id: String,
+    /// The canonical path of its file.
+    file: String,
     /// Where it came from, `file:line`.
     source: String,
     /// Its terms, for the vocabulary.
@@ -60,8 +158,9 @@ struct Pending {
 pub fn prepare(cluster: &Cluster, archive: &Archive, rebuild: bool) -> Result<(), ClusterError> {
     let schema = &archive.schema;
     let vocab = cluster.vocabulary_index();
+    let files = format!("{}{FILES_SUFFIX}", cluster.index);
     if rebuild {
-        for index in [&cluster.index, &vocab] {
+        for index in [&cluster.index, &vocab, &files] {
             if cluster.exists(index)? {
                 cluster.call("DELETE", &format!("/{index}"), None)?;
             }
@@ -73,6 +172,7 @@ pub fn prepare(cluster: &Cluster, archive: &Archive, rebuild: bool) -> Result<()
             template::template(schema, SHARDS, REPLICAS),
         ),
         (vocab.clone(), vocabulary::template(schema, REPLICAS)),
+        (files.clone(), files_template(schema)),
     ] {
         if cluster.exists(&index)? {
             let found = cluster.version(&index)?;
@@ -105,6 +205,8 @@ pub struct Loader<'a> {
     before: u64,
     /// Counts so far.
     pub loaded: Loaded,
+    /// Files with an item the cluster refused: read again next time.
+    refused: std::collections::HashSet<String>,
     /// Reports of items the cluster refused, `file:line: why`.
     report: &'a mut dyn FnMut(String),
 }
@@ -126,6 +228,7 @@ impl<'a> Loader<'a> {
             delta: Delta::default(),
             before: 0,
             loaded: Loaded::default(),
+            refused: Default::default(),
             report,
         }
     }
@@ -158,6 +261,7 @@ impl<'a> Loader<'a> {
         self.bytes += lines.len();
         self.batch.push(Pending {
             id: item.id.clone(),
+            file: file.to_string(),
             source: source_loc,
             terms: vocabulary::terms_of(&source, &self.fields, &self.archive.schema),
             lines,
@@ -283,7 +387,9 @@ impl<'a> Loader<'a> {
                 let r = &r["index"];
                 let status = r["status"].as_u64().unwrap_or(0);
                 if r.get("error").is_some_and(|e| !e.is_null()) {
-                    if status == 429 && attempt < ATTEMPTS {
+                    // 429: the node is busy; 5xx: a shard is moving, as when
+                    // a node is lost and its replicas take over.
+                    if (status == 429 || status >= 500) && attempt < ATTEMPTS {
                         again.push(i);
                     } else {
                         results[i] = Some(Err(super::reason(&r["error"])));
@@ -317,6 +423,7 @@ impl<'a> Loader<'a> {
                 }
                 Some(Err(why)) => {
                     self.loaded.failed += 1;
+                    self.refused.insert(p.file.clone());
                     (self.report)(format!(
                         "{}: the cluster refused item \"{}\": {why}",
                         p.source,
@@ -332,23 +439,72 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
+    /// Delete the items of `file` (all, or those not in `keep`): their
+    /// terms leave the vocabulary. Returns how many were deleted.
+    pub fn delete_items_of(
+        &mut self,
+        file: &str,
+        keep: Option<&std::collections::HashSet<String>>,
+    ) -> Result<u64, ClusterError> {
+        // What is in batches already must be in the index before the
+        // search for the file's items.
+        self.flush()?;
+        let index = self.cluster.index.clone();
+        self.cluster.refresh(&index)?;
+        let gone: Vec<(String, serde_json::Value)> = all_hits(
+            self.cluster,
+            &index,
+            json!({ "term": { "file": file } }),
+            json!(self.fields),
+            "id",
+        )?
+        .into_iter()
+        .filter(|(id, _)| keep.is_none_or(|k| !k.contains(id)))
+        .collect();
+        for chunk in gone.chunks(5_000) {
+            let mut body = String::new();
+            for (id, _) in chunk {
+                body.push_str(&json!({ "delete": { "_id": id } }).to_string());
+                body.push('\n');
+            }
+            let path = format!("/{index}/_bulk");
+            let (status, v) =
+                self.cluster
+                    .call("POST", &path, Some(("application/x-ndjson", &body)))?;
+            let v = super::ok("POST", &path, status, v)?;
+            for ((_, source), r) in chunk
+                .iter()
+                .zip(v["items"].as_array().into_iter().flatten())
+            {
+                if r["delete"]["result"] == "deleted" {
+                    let terms = vocabulary::terms_of(source, &self.fields, &self.archive.schema);
+                    self.delta.add(&terms, -1);
+                    self.loaded.removed_items += 1;
+                }
+            }
+        }
+        Ok(gone.len() as u64)
+    }
+
     /// Send what is left, refresh, and check that the index holds
     /// `before` items plus the new ones.
     pub fn finish(mut self, before: u64) -> Result<Loaded, ClusterError> {
         self.flush()?;
         std::mem::take(&mut self.delta).apply(self.cluster)?;
-        vocabulary::end(self.cluster)?;
         self.cluster.refresh(&self.cluster.index)?;
         self.cluster.refresh(&self.cluster.vocabulary_index())?;
+        // After the refreshes: a search that keeps the vocabulary's
+        // answers sees the new generation only once they are visible.
+        vocabulary::end(self.cluster)?;
         let count = self.cluster.count()?;
-        let want = before + self.loaded.new;
+        let want = (before + self.loaded.new).saturating_sub(self.loaded.removed_items);
         if count != want {
             return Err(ClusterError::Answer {
                 path: format!("/{}/_count", self.cluster.index),
                 detail: format!(
-                    "the index holds {count} items after the refresh, not the {want} expected ({before} before, {} new); \
+                    "the index holds {count} items after the refresh, not the {want} expected ({before} before, {} new, {} deleted); \
                      run the same command again to send what is missing",
-                    self.loaded.new
+                    self.loaded.new, self.loaded.removed_items
                 ),
             });
         }
@@ -364,7 +520,7 @@ pub fn load(
     cluster: &Cluster,
     paths: &[std::path::PathBuf],
     given: &ingest::Meta,
-    rebuild: bool,
+    opts: Options,
     quiet: bool,
     bar: &indicatif::ProgressBar,
     report: &mut dyn FnMut(String),
@@ -373,7 +529,12 @@ pub fn load(
         path: "(schema)".into(),
         detail: e.to_string(),
     })?;
-    prepare(cluster, &archive, rebuild)?;
+    prepare(cluster, &archive, opts.rebuild)?;
+    let known = known_files(cluster)?;
+    // Fingerprints of the files read without errors, written once their
+    // items are in; and the files whose fingerprints go.
+    let mut states: Vec<(String, crate::index::writer::FileState)> = Vec::new();
+    let mut present: std::collections::HashSet<String> = Default::default();
     let (mut failed, mut warnings) = (0u64, 0u64);
     if vocabulary::begin(cluster)? {
         report(format!(
@@ -408,6 +569,19 @@ pub fn load(
     for src in &walk.sources {
         bar.set_message(crate::output::safe::SafePath(&src.path).to_string());
         let file = crate::index::pipeline::file_key(&src.path);
+        present.insert(file.clone());
+        let sha256 = ingest::fingerprint(&src.path).ok();
+        let before_file = known.get(&file);
+        if let (Some(k), Some(sha), false) = (before_file, &sha256, opts.force)
+            && k.sha256 == *sha
+        {
+            loader.loaded.unchanged_files += 1;
+            loader.loaded.unchanged_items += k.items;
+            done += src.size;
+            bar.set_position(done);
+            continue;
+        }
+        let failed_before = failed + loader.loaded.failed;
         let mut items: Vec<crate::item::Item> = Vec::new();
         ingest::read_source(src, given, &mut |event| {
             for e in match event {
@@ -429,7 +603,10 @@ pub fn load(
                 }
             }
         });
+        let ids: std::collections::HashSet<String> = items.iter().map(|i| i.id.clone()).collect();
+        let mut count = 0u64;
         for item in items {
+            count += 1;
             // As the local index: of two files with one id, the one read
             // first (whose path sorts first) is kept.
             let f = item
@@ -459,6 +636,22 @@ pub fn load(
                 break;
             }
         }
+        // Items taken out of a file loaded before go, as locally.
+        if fatal.is_none()
+            && before_file.is_some()
+            && let Err(e) = loader.delete_items_of(&file, Some(&ids))
+        {
+            fatal = Some(e);
+        }
+        if let Some(sha256) = sha256.filter(|_| failed + loader.loaded.failed == failed_before) {
+            states.push((
+                file.clone(),
+                crate::index::writer::FileState {
+                    sha256,
+                    items: count,
+                },
+            ));
+        }
         for r in reports.borrow_mut().drain(..) {
             bar.suspend(|| report(r));
         }
@@ -468,9 +661,31 @@ pub fn load(
         done += src.size;
         bar.set_position(done);
     }
+    let mut gone_files = Vec::new();
+    if opts.prune && fatal.is_none() {
+        let roots: Vec<String> = paths
+            .iter()
+            .map(|p| crate::index::pipeline::file_key(p))
+            .collect();
+        for f in known.keys() {
+            if present.contains(f) || !roots.iter().any(|r| f.starts_with(r.as_str())) {
+                continue;
+            }
+            if let Err(e) = loader.delete_items_of(f, None) {
+                fatal = Some(e);
+                break;
+            }
+            loader.loaded.removed_files += 1;
+            gone_files.push(f.clone());
+        }
+    }
+    let refused = std::mem::take(&mut loader.refused);
+    states.retain(|(f, _)| !refused.contains(f));
     let result = match fatal {
         Some(e) => Err(e),
-        None => loader.finish(before),
+        None => loader
+            .finish(before)
+            .and_then(|l| write_files(cluster, &states, &gone_files).map(|()| l)),
     };
     for r in reports.borrow_mut().drain(..) {
         report(r);
@@ -480,4 +695,52 @@ pub fn load(
     loaded.warnings += warnings;
     loaded.files = walk.sources.len() as u64;
     Ok(loaded)
+}
+
+/// How `load` treats what the cluster holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Delete the index and build it anew.
+    pub rebuild: bool,
+    /// Read every file, also those unchanged since they were loaded.
+    pub force: bool,
+    /// Delete the items of files below the paths that are no longer there.
+    pub prune: bool,
+}
+
+/// Keep the fingerprints of the files loaded (after their items are in)
+/// and forget those of the files pruned.
+fn write_files(
+    cluster: &Cluster,
+    states: &[(String, crate::index::writer::FileState)],
+    gone: &[String],
+) -> Result<(), ClusterError> {
+    let index = format!("{}{FILES_SUFFIX}", cluster.index);
+    let mut body = String::new();
+    for (file, s) in states {
+        body.push_str(&json!({ "index": { "_id": file } }).to_string());
+        body.push('\n');
+        body.push_str(&json!({ "file": file, "sha256": s.sha256, "items": s.items }).to_string());
+        body.push('\n');
+    }
+    for file in gone {
+        body.push_str(&json!({ "delete": { "_id": file } }).to_string());
+        body.push('\n');
+    }
+    if body.is_empty() {
+        return Ok(());
+    }
+    let path = format!("/{index}/_bulk?refresh=true");
+    let (status, v) = cluster.call("POST", &path, Some(("application/x-ndjson", &body)))?;
+    let v = super::ok("POST", &path, status, v)?;
+    if v["errors"] == true {
+        return Err(ClusterError::Answer {
+            path,
+            detail: format!(
+                "fingerprints not kept: {}",
+                v.to_string().chars().take(300).collect::<String>()
+            ),
+        });
+    }
+    Ok(())
 }

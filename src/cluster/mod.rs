@@ -110,6 +110,9 @@ pub struct Cluster {
     /// The index name.
     pub index: String,
     agent: ureq::Agent,
+    /// The vocabulary's answers so far, shared by the searches of a
+    /// process ([`vocabulary::Remote`]).
+    answers: std::sync::Arc<std::sync::Mutex<vocabulary::Answers>>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -152,6 +155,7 @@ impl Cluster {
             url: format!("http://{host}"),
             index: index.to_string(),
             agent,
+            answers: Default::default(),
         })
     }
 
@@ -273,13 +277,21 @@ impl Cluster {
 
     /// Check that the index exists and has schema version `want`.
     pub fn check_version(&self, want: u64) -> Result<(), ClusterError> {
-        if !self.exists(&self.index)? {
+        // One call: the mapping, or 404 for no index.
+        let path = format!("/{}/_mapping", self.index);
+        let (status, v) = self.call("GET", &path, None)?;
+        if status == 404 {
             return Err(ClusterError::NoIndex {
                 url: self.url.clone(),
                 index: self.index.clone(),
             });
         }
-        match self.version(&self.index)? {
+        let v = ok("GET", &path, status, v)?;
+        let found = v
+            .as_object()
+            .and_then(|m| m.values().next())
+            .and_then(|m| m["mappings"]["_meta"][crate::index::template::VERSION_KEY].as_u64());
+        match found {
             Some(v) if v == want => Ok(()),
             found => Err(ClusterError::Version {
                 url: self.url.clone(),

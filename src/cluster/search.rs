@@ -120,14 +120,24 @@ struct Found {
 pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hits, Failure> {
     let schema = &archive.schema;
     let vocabulary = Remote::new(cluster, schema);
-    let planned = crate::search::plan(schema, &vocabulary, req);
-    if let Some(e) = vocabulary.failure() {
-        return Err(e.into());
-    }
+    let text = archive.fields().text;
+    // The passage weights in the same rounds as the plan: their terms are
+    // mostly the words' stems, asked in the plan's first round already.
+    let (planned, weights) = vocabulary.settle(|v| {
+        use crate::search::vocabulary::Vocabulary as _;
+        let planned = crate::search::plan(schema, v, req);
+        let weights = match &planned {
+            Ok(p) if !p.passage.is_empty() => {
+                passage::weights(v.count(), &p.passage, |t| v.doc_freq(text, t))
+            }
+            _ => Vec::new(),
+        };
+        (planned, weights)
+    })?;
     let Planned {
         plan,
         marks,
-        passage: terms,
+        passage: _,
         mut notes,
         speakers,
         ..
@@ -140,18 +150,6 @@ pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hit
         marks: marks.clone(),
         names,
     });
-    let weights = if terms.is_empty() {
-        Vec::new()
-    } else {
-        let n = cluster.count()?;
-        let text = archive.fields().text;
-        use crate::search::vocabulary::Vocabulary as _;
-        let w = passage::weights(n, &terms, |t| vocabulary.doc_freq(text, t));
-        if let Some(e) = vocabulary.failure() {
-            return Err(e.into());
-        }
-        w
-    };
     let query = dsl::query(&plan, &names);
     let path = format!(
         "/{}/_search?search_type=dfs_query_then_fetch",
@@ -320,60 +318,58 @@ fn added_order(source: &str) -> (Vec<&str>, u64) {
 
 /// The other matching items of each hit's near-duplicate cluster (none
 /// for `None`), as [`collapse::repeats`] lists them: counted all, the
-/// newest [`collapse::MAX_REPEATS`] listed oldest first. One `_msearch`
-/// for the page.
+/// newest [`collapse::MAX_REPEATS`] listed oldest first. One search for
+/// the page: a `filters` aggregation with a bucket per cluster and its
+/// newest items by `top_hits`.
 fn repeats_of(
     cluster: &Cluster,
     query: &Value,
     groups: &[Option<(u64, &str)>],
 ) -> Result<Vec<collapse::Repeats>, ClusterError> {
-    let mut body = String::new();
-    for (group, _) in groups.iter().flatten() {
-        body.push_str("{}\n");
-        body.push_str(
-            &json!({
-                "query": { "bool": {
-                    "must": [query],
-                    "filter": [{ "term": { "cluster": group } }],
-                }},
-                "size": collapse::MAX_REPEATS + 1,
-                "track_total_hits": true,
-                "sort": [{ "date": { "order": "desc", "missing": "_last" } }],
-                "_source": ["id", "date", "program_facet"],
-            })
-            .to_string(),
-        );
-        body.push('\n');
+    let mut filters = serde_json::Map::new();
+    for (i, g) in groups.iter().enumerate() {
+        if let Some((c, _)) = g {
+            filters.insert(format!("g{i}"), json!({ "term": { "cluster": c } }));
+        }
     }
-    if body.is_empty() {
+    if filters.is_empty() {
         return Ok(vec![collapse::Repeats::default(); groups.len()]);
     }
-    let path = format!("/{}/_msearch", cluster.index);
-    let (status, v) = cluster.call("POST", &path, Some(("application/x-ndjson", &body)))?;
-    let v = super::ok("POST", &path, status, v)?;
-    let mut answers = v["responses"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter();
+    let any: Vec<Value> = filters.values().cloned().collect();
+    let body = json!({
+        "size": 0,
+        "query": { "bool": {
+            "must": [query],
+            "filter": [{ "bool": { "should": any, "minimum_should_match": 1 } }],
+        }},
+        "aggs": { "groups": {
+            "filters": { "filters": filters },
+            "aggs": { "newest": { "top_hits": {
+                "size": collapse::MAX_REPEATS + 1,
+                "sort": [{ "date": { "order": "desc", "missing": "_last" } }],
+                "_source": ["id", "date", "program_facet"],
+            }}},
+        }},
+    });
+    let path = format!("/{}/_search", cluster.index);
+    let v = cluster.json("POST", &path, &body)?;
+    let buckets = &v["aggregations"]["groups"]["buckets"];
     let mut out = Vec::with_capacity(groups.len());
-    for g in groups {
+    for (i, g) in groups.iter().enumerate() {
         let Some((_, head)) = g else {
             out.push(collapse::Repeats::default());
             continue;
         };
-        let a = answers.next().unwrap_or(Value::Null);
-        if a.get("error").is_some_and(|e| !e.is_null()) {
-            return Err(ClusterError::Status {
-                method: "POST",
+        let b = &buckets[format!("g{i}").as_str()];
+        if !b.is_object() {
+            return Err(ClusterError::Answer {
                 path,
-                status: a["status"].as_u64().unwrap_or(0) as u16,
-                reason: super::reason(&a),
+                detail: format!("no bucket for the repeats of {head}"),
             });
         }
-        let n = a["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
+        let n = b["doc_count"].as_u64().unwrap_or(0) as usize;
         let mut items = Vec::new();
-        for h in a["hits"]["hits"].as_array().into_iter().flatten() {
+        for h in b["newest"]["hits"]["hits"].as_array().into_iter().flatten() {
             let s = &h["_source"];
             let id = s["id"].as_str().unwrap_or_default();
             if id == *head || items.len() == collapse::MAX_REPEATS {
@@ -394,4 +390,120 @@ fn repeats_of(
         });
     }
     Ok(out)
+}
+
+/// The plan of `req`, built against the cluster's vocabulary.
+fn planned(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Planned, Failure> {
+    let schema = &archive.schema;
+    let vocabulary = Remote::new(cluster, schema);
+    Ok(vocabulary.settle(|v| crate::search::plan(schema, v, req))??)
+}
+
+/// The plan of `req` as query DSL: what `trend` counts.
+fn planned_query(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Value, Failure> {
+    let names = |f| archive.schema.schema.get_field_name(f).to_string();
+    Ok(dsl::query(&planned(cluster, archive, req)?.plan, &names))
+}
+
+/// What a hit of `req` marks (the page of an item opened from a search).
+pub fn marks(
+    cluster: &Cluster,
+    archive: &Archive,
+    req: &Request,
+) -> Result<crate::search::snippet::Marks, Failure> {
+    Ok(planned(cluster, archive, req)?.marks)
+}
+
+/// `archivar trend --opensearch`: the matches counted by the cluster, by
+/// day (a `histogram` of the `date` field, which holds days since
+/// 1970-01-01), summed into periods as locally
+/// ([`facets::trend_of`]).
+pub fn trend(
+    cluster: &Cluster,
+    archive: &Archive,
+    req: &Request,
+    by: facets::Interval,
+) -> Result<facets::Trend, Failure> {
+    let query = planned_query(cluster, archive, req)?;
+    let body = json!({
+        "size": 0,
+        "track_total_hits": true,
+        "query": query,
+        "aggs": { "days": { "histogram": { "field": "date", "interval": 1, "min_doc_count": 1 } } },
+    });
+    let path = format!("/{}/_search", cluster.index);
+    let v = cluster.json("POST", &path, &body)?;
+    let total = v["hits"]["total"]["value"].as_u64().unwrap_or(0);
+    let mut days = Vec::new();
+    for b in v["aggregations"]["days"]["buckets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let day = b["key"]
+            .as_f64()
+            .and_then(|d| crate::item::Day::from_unix_days(d as i64));
+        match (day, b["doc_count"].as_u64()) {
+            (Some(d), Some(n)) => days.push((d, n)),
+            _ => {
+                return Err(ClusterError::Answer {
+                    path,
+                    detail: format!("a day's bucket cannot be read: {b}"),
+                }
+                .into());
+            }
+        }
+    }
+    days.sort_unstable();
+    Ok(facets::trend_of(req, by, total, &days)?)
+}
+
+/// `archivar stats --opensearch`: the aggregations of the local `stats`
+/// run by the cluster over every item.
+pub fn stats(cluster: &Cluster, archive: &Archive) -> Result<crate::index::stats::Stats, Failure> {
+    let path = format!("/{}/_search", cluster.index);
+    let v = cluster.json(
+        "POST",
+        &path,
+        &json!({
+            "size": 0,
+            "track_total_hits": true,
+            "aggs": crate::index::stats::aggregations(),
+        }),
+    )?;
+    let items = v["hits"]["total"]["value"].as_u64().unwrap_or(0);
+    let store = cluster.get(&format!("/{}/_stats/store", cluster.index))?;
+    let bytes = store["_all"]["primaries"]["store"]["size_in_bytes"]
+        .as_u64()
+        .unwrap_or(0);
+    Ok(crate::index::stats::from_aggregations(
+        &v["aggregations"],
+        items,
+        format!("{}/{}", cluster.url, cluster.index),
+        archive.schema.version,
+        bytes,
+    ))
+}
+
+/// `archivar show --opensearch`: the item with id `id`, read back from
+/// its document's `_source`.
+pub fn find(cluster: &Cluster, id: &str) -> Result<Option<Item>, ClusterError> {
+    let path = format!(
+        "/{}/_doc/{}?_source_includes=item",
+        cluster.index,
+        percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let v = match cluster.call("GET", &path, None)? {
+        (404, _) => return Ok(None),
+        (status, v) => super::ok("GET", &path, status, v)?,
+    };
+    if v["found"] != true {
+        return Ok(None);
+    }
+    serde_json::from_value(v["_source"]["item"].clone())
+        .map(Some)
+        .map_err(|e| ClusterError::Answer {
+            path,
+            detail: format!("the item cannot be read: {e}"),
+        })
 }

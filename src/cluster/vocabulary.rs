@@ -9,7 +9,9 @@
 //! for the compounds a head ends). OpenSearch 2.19 has no `_terms_enum`,
 //! and a `terms` aggregation over a text field needs fielddata; a term
 //! index of its own is small (one document a distinct term) and answers
-//! each lookup with one realtime get or one small search.
+//! the lookups of a search together: one `_mget` and one `_msearch` a
+//! round ([`Remote::settle`]), kept for the process until a load marks a
+//! new generation ([`Answers`]).
 //!
 //! Indexing keeps `df` exact: for each batch it subtracts the terms of the
 //! items' earlier versions (read back with `_mget`) and adds those of the
@@ -24,6 +26,7 @@ use crate::search::vocabulary::Vocabulary;
 use serde_json::{Value, json};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Mutex;
 use tantivy::schema::Field;
 
 /// The vocabulary index's settings and mappings.
@@ -82,9 +85,29 @@ pub fn begin(cluster: &Cluster) -> Result<bool, ClusterError> {
     Ok(unfinished)
 }
 
-/// The load has written the vocabulary.
+/// The id of the document that names the vocabulary's generation: a new
+/// value each time a load has written its terms and made them visible, so
+/// that a process that keeps answers ([`Answers`]) knows when to forget
+/// them.
+const GENERATION: &str = "\u{1}generation";
+
+/// `GENERATION` in a path.
+const GENERATION_PATH: &str = "%01generation";
+
+/// The load has written the vocabulary and refreshed it: mark a new
+/// generation, and end the mark of a load under way.
 pub fn end(cluster: &Cluster) -> Result<(), ClusterError> {
-    let path = format!("/{}/_doc/%01loading", cluster.vocabulary_index());
+    let index = cluster.vocabulary_index();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let generation = format!("{now}-{}", std::process::id());
+    cluster.json(
+        "PUT",
+        &format!("/{index}/_doc/{GENERATION_PATH}"),
+        &json!({ "field": GENERATION, "term": generation, "df": 0 }),
+    )?;
+    let path = format!("/{index}/_doc/%01loading");
     match cluster.call("DELETE", &path, None)? {
         (200 | 404, _) => Ok(()),
         (status, v) => super::ok("DELETE", &path, status, v).map(|_| ()),
@@ -212,55 +235,379 @@ impl Delta {
     }
 }
 
-/// The cluster's vocabulary for one search: lookups are cached, and the
-/// first failure is kept (the trait's answers cannot fail) and reported
-/// by [`Remote::failure`] after the plan is built.
+/// A lookup of the vocabulary that is a search of its index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Lookup {
+    /// Terms of a field starting with a prefix.
+    Prefixed {
+        field: String,
+        prefix: String,
+        limit: usize,
+    },
+    /// Stems of the text with a Kölner Phonetik code, but another stem.
+    Sounding {
+        text: String,
+        code: String,
+        stem: String,
+    },
+    /// Stems of the text ending with a head, longer than it.
+    Ending {
+        text: String,
+        head: String,
+        limit: usize,
+    },
+    /// Every value of a keyword field.
+    Values { field: String },
+}
+
+impl Lookup {
+    /// The search of the vocabulary's index that answers it.
+    fn body(&self) -> Value {
+        match self {
+            Lookup::Prefixed {
+                field,
+                prefix,
+                limit,
+            } => json!({
+                "size": (*limit).min(10_000),
+                "_source": ["term", "df"],
+                "query": { "bool": { "filter": [
+                    { "term": { "field": field } },
+                    { "prefix": { "term": prefix } },
+                ]}},
+                "sort": [{ "term": "asc" }],
+            }),
+            Lookup::Sounding { text, code, stem } => json!({
+                "size": phonetic::MAX_VARIANTS + 1,
+                "_source": ["term", "df"],
+                "query": { "bool": {
+                    "filter": [
+                        { "term": { "field": text } },
+                        { "term": { "code": code } },
+                    ],
+                    "must_not": [{ "term": { "term": stem } }],
+                }},
+                "sort": [{ "df": "desc" }, { "term": "asc" }],
+            }),
+            Lookup::Ending { text, head, limit } => {
+                let rev: String = head.chars().rev().collect();
+                json!({
+                    "size": (*limit).min(10_000),
+                    "_source": ["term", "df"],
+                    "query": { "bool": {
+                        "filter": [
+                            { "term": { "field": text } },
+                            { "prefix": { "rev": rev } },
+                        ],
+                        "must_not": [{ "term": { "rev": rev } }],
+                    }},
+                    "sort": [{ "rev": "asc" }],
+                })
+            }
+            Lookup::Values { field } => json!({
+                "size": 10_000,
+                "_source": ["term", "df"],
+                "query": { "bool": { "filter": [{ "term": { "field": field } }] } },
+                "sort": [{ "term": "asc" }],
+            }),
+        }
+    }
+}
+
+/// What the cluster's vocabulary has answered, kept by a process across
+/// searches (`serve`) for as long as the vocabulary's generation stays the
+/// same: a finished load marks a new one ([`end`]).
+#[derive(Debug, Default)]
+pub struct Answers {
+    /// The generation these answers belong to (`None`: not known yet, or
+    /// the index has none, and then nothing is kept between searches).
+    generation: Option<String>,
+    /// Document frequencies by (field, term).
+    df: HashMap<(String, String), u64>,
+    /// Answers of searches of the vocabulary.
+    found: HashMap<Lookup, Vec<(String, u64)>>,
+    /// Items in the index.
+    count: Option<u64>,
+}
+
+impl Answers {
+    fn clear(&mut self) {
+        *self = Answers::default();
+    }
+}
+
+/// Lookups asked of [`Remote`] that its answers did not hold yet.
+#[derive(Default)]
+struct Pending {
+    df: BTreeSet<(String, String)>,
+    found: Vec<Lookup>,
+    count: bool,
+}
+
+impl Pending {
+    fn is_empty(&self) -> bool {
+        self.df.is_empty() && self.found.is_empty() && !self.count
+    }
+}
+
+/// The cluster's vocabulary for one search. Query building asks its
+/// lookups one at a time, each a round trip of 10-15 ms; instead
+/// [`Remote::settle`] runs the work on the answers at hand, notes what it
+/// asked that they lack (answering 0 or nothing meanwhile), fetches all of
+/// it at once (one `_mget` for the document frequencies, one `_msearch`
+/// for the other lookups, side by side) and runs the work again, until it
+/// asks nothing new. The answers are the cluster's [`Answers`], shared by
+/// the searches of a process.
 pub struct Remote<'a> {
     cluster: &'a Cluster,
     schema: &'a ArchiveSchema,
-    index: String,
-    df: RefCell<HashMap<(Field, String), u64>>,
-    failed: RefCell<Option<ClusterError>>,
+    answers: &'a Mutex<Answers>,
+    pending: RefCell<Pending>,
+    /// Whether this search has checked the generation of the answers.
+    checked: RefCell<bool>,
+    /// Rounds of fetches so far (for tests and measurements).
+    rounds: RefCell<usize>,
 }
 
 impl<'a> Remote<'a> {
-    /// The vocabulary of `cluster`'s index.
+    /// The vocabulary of `cluster`'s index, with its answers so far.
     pub fn new(cluster: &'a Cluster, schema: &'a ArchiveSchema) -> Remote<'a> {
         Remote {
             cluster,
             schema,
-            index: cluster.vocabulary_index(),
-            df: RefCell::default(),
-            failed: RefCell::default(),
+            answers: &cluster.answers,
+            pending: RefCell::default(),
+            checked: RefCell::new(false),
+            rounds: RefCell::new(0),
         }
     }
 
-    /// The first lookup that failed, if one did.
-    pub fn failure(&self) -> Option<ClusterError> {
-        self.failed.borrow_mut().take()
+    /// Rounds of fetches this search has needed.
+    pub fn rounds(&self) -> usize {
+        *self.rounds.borrow()
+    }
+
+    /// Run `work` until the answers hold everything it asks of the
+    /// vocabulary, then return what it gives with them. This ends: each
+    /// round answers every lookup the one before asked for, a search asks
+    /// finitely many (its words' stems, prefixes and heads), and the
+    /// answers of one search do not change.
+    pub fn settle<T>(&self, mut work: impl FnMut(&Self) -> T) -> Result<T, ClusterError> {
+        loop {
+            let out = work(self);
+            let pending = std::mem::take(&mut *self.pending.borrow_mut());
+            if pending.is_empty() {
+                if *self.checked.borrow() {
+                    return Ok(out);
+                }
+                // Everything came from answers kept from earlier searches:
+                // valid if the vocabulary is still of their generation.
+                if self.check_generation()? {
+                    return Ok(out);
+                }
+                continue;
+            }
+            self.fetch(pending)?;
+        }
+    }
+
+    /// Items in the index, as the answers know it (asked in the next
+    /// round otherwise).
+    pub fn count(&self) -> u64 {
+        let known = self.lock().count;
+        known.unwrap_or_else(|| {
+            self.pending.borrow_mut().count = true;
+            0
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Answers> {
+        // A search that panicked while holding the lock leaves answers
+        // that are whole (each is inserted in one step): go on with them.
+        self.answers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     fn name(&self, field: Field) -> &str {
         self.schema.schema.get_field_name(field)
     }
 
-    fn fail(&self, e: ClusterError) {
-        let mut f = self.failed.borrow_mut();
-        if f.is_none() {
-            *f = Some(e);
+    /// The vocabulary's generation now (`None` if it has none).
+    fn generation(&self) -> Result<Option<String>, ClusterError> {
+        let path = format!(
+            "/{}/_doc/{GENERATION_PATH}",
+            self.cluster.vocabulary_index()
+        );
+        match self.cluster.call("GET", &path, None)? {
+            (200, v) => Ok(v["_source"]["term"].as_str().map(str::to_string)),
+            (404, _) => Ok(None),
+            (status, v) => super::ok("GET", &path, status, v).map(|_| None),
         }
     }
 
-    /// Terms of a search of the vocabulary, with their frequencies.
-    fn terms(&self, body: Value) -> Vec<(String, u64)> {
-        if self.failed.borrow().is_some() {
-            return Vec::new();
+    /// Whether the answers are of the vocabulary's generation now;
+    /// forgets them when not.
+    fn check_generation(&self) -> Result<bool, ClusterError> {
+        *self.checked.borrow_mut() = true;
+        let now = self.generation()?;
+        let mut a = self.lock();
+        if now.is_some() && a.generation == now {
+            return Ok(true);
         }
-        match self
-            .cluster
-            .json("POST", &format!("/{}/_search", self.index), &body)
-        {
-            Ok(v) => v["hits"]["hits"]
+        a.clear();
+        a.generation = now;
+        Ok(false)
+    }
+
+    /// Fetch what the last round asked: the document frequencies by one
+    /// `_mget`, the searches by one `_msearch`, both at once.
+    fn fetch(&self, pending: Pending) -> Result<(), ClusterError> {
+        *self.rounds.borrow_mut() += 1;
+        let check = !*self.checked.borrow();
+        let Pending { df, found, count } = pending;
+        let df: Vec<(String, String)> = df.into_iter().collect();
+        // The three calls side by side: a round costs the slowest one.
+        let lost = || ClusterError::Answer {
+            path: format!("/{}/_msearch", self.cluster.vocabulary_index()),
+            detail: "the thread asking the cluster stopped".into(),
+        };
+        let (got_df, got_found, got_count) = std::thread::scope(|s| {
+            let cluster = self.cluster;
+            let lookups = &found;
+            let searches = s.spawn(move || search_all(cluster, lookups));
+            let count = count.then(|| s.spawn(move || cluster.count()));
+            let docs = get_all(cluster, &df, check);
+            let searches = searches.join().unwrap_or_else(|_| Err(lost()));
+            let count = count.map(|c| c.join().unwrap_or_else(|_| Err(lost())));
+            (docs, searches, count)
+        });
+        let (freqs, generation) = got_df?;
+        let found_answers = got_found?;
+        let count = got_count.transpose()?;
+        let mut a = self.lock();
+        if check {
+            *self.checked.borrow_mut() = true;
+            if generation.is_none() || a.generation != generation {
+                a.clear();
+                a.generation = generation;
+            }
+        }
+        for (key, n) in df.into_iter().zip(freqs) {
+            a.df.insert(key, n);
+        }
+        for (lookup, terms) in found.into_iter().zip(found_answers) {
+            if let Lookup::Prefixed { field, .. } = &lookup {
+                for (t, n) in &terms {
+                    a.df.insert((field.clone(), t.clone()), *n);
+                }
+            }
+            a.found.insert(lookup, terms);
+        }
+        if let Some(n) = count {
+            a.count = Some(n);
+        }
+        Ok(())
+    }
+
+    /// The answer to a search of the vocabulary, or nothing for now (and
+    /// the lookup asked in the next round).
+    fn found(&self, lookup: Lookup) -> Vec<(String, u64)> {
+        if let Some(terms) = self.lock().found.get(&lookup) {
+            return terms.clone();
+        }
+        let mut p = self.pending.borrow_mut();
+        if !p.found.contains(&lookup) {
+            p.found.push(lookup);
+        }
+        Vec::new()
+    }
+}
+
+/// The document frequencies of `keys` (0 for terms no item holds),
+/// and the generation when `generation` asks for it, by one `_mget`.
+fn get_all(
+    cluster: &Cluster,
+    keys: &[(String, String)],
+    generation: bool,
+) -> Result<(Vec<u64>, Option<String>), ClusterError> {
+    let mut ids: Vec<String> = keys.iter().map(|(f, t)| doc_id(f, t)).collect();
+    if generation {
+        ids.push(GENERATION.to_string());
+    }
+    if ids.is_empty() {
+        return Ok((Vec::new(), None));
+    }
+    let path = format!(
+        "/{}/_mget?realtime=true&_source_includes=df,term",
+        cluster.vocabulary_index()
+    );
+    let v = cluster.json("POST", &path, &json!({ "ids": ids }))?;
+    let docs = v["docs"].as_array().cloned().unwrap_or_default();
+    if docs.len() != ids.len() {
+        return Err(ClusterError::Answer {
+            path,
+            detail: format!("{} documents for {} ids", docs.len(), ids.len()),
+        });
+    }
+    let mut freqs = Vec::with_capacity(keys.len());
+    for d in &docs[..keys.len()] {
+        if d.get("error").is_some_and(|e| !e.is_null()) {
+            return Err(ClusterError::Status {
+                method: "POST",
+                path,
+                status: 200,
+                reason: super::reason(d),
+            });
+        }
+        freqs.push(d["_source"]["df"].as_u64().unwrap_or(0));
+    }
+    let generation = if generation {
+        docs[keys.len()]["_source"]["term"]
+            .as_str()
+            .map(str::to_string)
+    } else {
+        None
+    };
+    Ok((freqs, generation))
+}
+
+/// The terms (with frequencies) each lookup finds, by one `_msearch`.
+fn search_all(
+    cluster: &Cluster,
+    lookups: &[Lookup],
+) -> Result<Vec<Vec<(String, u64)>>, ClusterError> {
+    if lookups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut body = String::new();
+    for l in lookups {
+        body.push_str("{}\n");
+        body.push_str(&l.body().to_string());
+        body.push('\n');
+    }
+    let path = format!("/{}/_msearch", cluster.vocabulary_index());
+    let (status, v) = cluster.call("POST", &path, Some(("application/x-ndjson", &body)))?;
+    let v = super::ok("POST", &path, status, v)?;
+    let answers = v["responses"].as_array().cloned().unwrap_or_default();
+    if answers.len() != lookups.len() {
+        return Err(ClusterError::Answer {
+            path,
+            detail: format!("{} answers for {} searches", answers.len(), lookups.len()),
+        });
+    }
+    let mut out = Vec::with_capacity(answers.len());
+    for a in &answers {
+        if a.get("error").is_some_and(|e| !e.is_null()) {
+            return Err(ClusterError::Status {
+                method: "POST",
+                path,
+                status: a["status"].as_u64().unwrap_or(0) as u16,
+                reason: super::reason(a),
+            });
+        }
+        out.push(
+            a["hits"]["hits"]
                 .as_array()
                 .map(|hits| {
                     hits.iter()
@@ -273,115 +620,56 @@ impl<'a> Remote<'a> {
                         .collect()
                 })
                 .unwrap_or_default(),
-            Err(e) => {
-                self.fail(e);
-                Vec::new()
-            }
-        }
+        );
     }
+    Ok(out)
 }
 
 impl Vocabulary for Remote<'_> {
     fn doc_freq(&self, field: Field, term: &str) -> u64 {
-        let key = (field, term.to_string());
-        if let Some(n) = self.df.borrow().get(&key) {
+        let key = (self.name(field).to_string(), term.to_string());
+        if let Some(n) = self.lock().df.get(&key) {
             return *n;
         }
-        if self.failed.borrow().is_some() {
-            return 0;
-        }
-        let id = doc_id(self.name(field), term);
-        let path = format!(
-            "/{}/_doc/{}?_source_includes=df",
-            self.index,
-            percent_encoding::utf8_percent_encode(&id, percent_encoding::NON_ALPHANUMERIC)
-        );
-        let n = match self.cluster.call("GET", &path, None) {
-            Ok((200, v)) => v["_source"]["df"].as_u64().unwrap_or(0),
-            Ok((404, _)) => 0,
-            Ok((status, v)) => {
-                self.fail(ClusterError::Status {
-                    method: "GET",
-                    path,
-                    status,
-                    reason: super::reason(&v),
-                });
-                0
-            }
-            Err(e) => {
-                self.fail(e);
-                0
-            }
-        };
-        self.df.borrow_mut().insert(key, n);
-        n
+        self.pending.borrow_mut().df.insert(key);
+        0
     }
 
     fn prefixed(&self, field: Field, prefix: &str, limit: usize) -> Vec<(String, u64)> {
-        let found = self.terms(json!({
-            "size": limit.min(10_000),
-            "_source": ["term", "df"],
-            "query": { "bool": { "filter": [
-                { "term": { "field": self.name(field) } },
-                { "prefix": { "term": prefix } },
-            ]}},
-            "sort": [{ "term": "asc" }],
-        }));
-        let mut cache = self.df.borrow_mut();
-        for (t, n) in &found {
-            cache.insert((field, t.clone()), *n);
-        }
-        found
+        self.found(Lookup::Prefixed {
+            field: self.name(field).to_string(),
+            prefix: prefix.to_string(),
+            limit,
+        })
     }
 
     fn sounding(&self, analyzer: &Analyzer, stem: &str) -> Vec<String> {
         let Some(code) = phonetic::code(analyzer, stem) else {
             return Vec::new();
         };
-        let text = self.schema.fields.text;
-        let found = self.terms(json!({
-            "size": phonetic::MAX_VARIANTS + 1,
-            "_source": ["term", "df"],
-            "query": { "bool": {
-                "filter": [
-                    { "term": { "field": self.name(text) } },
-                    { "term": { "code": code } },
-                ],
-                "must_not": [{ "term": { "term": stem } }],
-            }},
-            "sort": [{ "df": "desc" }, { "term": "asc" }],
-        }));
-        found
-            .into_iter()
-            .take(phonetic::MAX_VARIANTS)
-            .map(|(t, _)| t)
-            .collect()
+        self.found(Lookup::Sounding {
+            text: self.name(self.schema.fields.text).to_string(),
+            code,
+            stem: stem.to_string(),
+        })
+        .into_iter()
+        .take(phonetic::MAX_VARIANTS)
+        .map(|(t, _)| t)
+        .collect()
     }
 
     fn ending_with(&self, head: &str, limit: usize) -> Vec<(String, u64)> {
-        let rev: String = head.chars().rev().collect();
-        let text = self.schema.fields.text;
-        self.terms(json!({
-            "size": limit.min(10_000),
-            "_source": ["term", "df"],
-            "query": { "bool": {
-                "filter": [
-                    { "term": { "field": self.name(text) } },
-                    { "prefix": { "rev": rev } },
-                ],
-                "must_not": [{ "term": { "rev": rev } }],
-            }},
-            "sort": [{ "rev": "asc" }],
-        }))
+        self.found(Lookup::Ending {
+            text: self.name(self.schema.fields.text).to_string(),
+            head: head.to_string(),
+            limit,
+        })
     }
 
     fn values(&self, field: Field) -> Result<BTreeSet<String>, SearchError> {
-        let found = self.terms(json!({
-            "size": 10_000,
-            "_source": ["term", "df"],
-            "query": { "bool": { "filter": [{ "term": { "field": self.name(field) } }] } },
-            "sort": [{ "term": "asc" }],
-        }));
+        let found = self.found(Lookup::Values {
+            field: self.name(field).to_string(),
+        });
         Ok(found.into_iter().map(|(t, _)| t).collect())
     }
 }

@@ -65,32 +65,54 @@ pub fn buckets(x: &Value) -> Vec<Count> {
         .unwrap_or_default()
 }
 
-/// Compute the statistics of an index.
-pub fn stats(archive: &Archive, searcher: &Searcher) -> Result<Stats, IndexError> {
-    let req: Aggregations = serde_json::from_value(json!({
+/// The aggregations `stats` runs over every item: Elasticsearch DSL, run
+/// by tantivy locally and by the cluster as they are.
+pub fn aggregations() -> Value {
+    json!({
         "programs": {"terms": {"field": "program_facet", "size": 10_000}},
         "speakers": {"terms": {"field": "speaker_facet", "size": TOP_SPEAKERS}},
         "speakers_total": {"cardinality": {"field": "speaker_facet"}},
         "first": {"min": {"field": "date"}},
         "last": {"max": {"field": "date"}},
         "dated": {"value_count": {"field": "date"}}
-    }))
-    .map_err(|e| IndexError::Schema(format!("aggregation request: {e}")))?;
+    })
+}
+
+/// Compute the statistics of an index.
+pub fn stats(archive: &Archive, searcher: &Searcher) -> Result<Stats, IndexError> {
+    let req: Aggregations = serde_json::from_value(aggregations())
+        .map_err(|e| IndexError::Schema(format!("aggregation request: {e}")))?;
     let collector = AggregationCollector::from_aggs(req, Default::default());
     let res = searcher
         .search(&AllQuery, &collector)
         .map_err(|e| archive.tantivy(e))?;
     let v = serde_json::to_value(&res).map_err(|e| IndexError::Schema(e.to_string()))?;
-    let items = searcher.num_docs();
+    Ok(from_aggregations(
+        &v,
+        searcher.num_docs(),
+        archive.dir.display().to_string(),
+        archive.schema.version,
+        archive.size_on_disk(),
+    ))
+}
+
+/// The statistics from the answer to [`aggregations`] over `items` items.
+pub fn from_aggregations(
+    v: &Value,
+    items: u64,
+    index: String,
+    schema_version: u32,
+    index_bytes: u64,
+) -> Stats {
     let dated = v["dated"]["value"].as_f64().unwrap_or(0.0) as u64;
     // The day field holds days since 1970-01-01 (schema/index.v5.toml).
     let day = |x: &Value| -> Option<String> {
         let days = x["value"].as_f64()?;
         Day::from_unix_days(days.round() as i64).map(|d| d.to_string())
     };
-    Ok(Stats {
-        index: archive.dir.display().to_string(),
-        schema_version: archive.schema.version,
+    Stats {
+        index,
+        schema_version,
         items,
         undated: items.saturating_sub(dated),
         first_date: if dated > 0 { day(&v["first"]) } else { None },
@@ -98,6 +120,6 @@ pub fn stats(archive: &Archive, searcher: &Searcher) -> Result<Stats, IndexError
         programs: buckets(&v["programs"]),
         speakers_total: v["speakers_total"]["value"].as_f64().unwrap_or(0.0) as u64,
         speakers: buckets(&v["speakers"]),
-        index_bytes: archive.size_on_disk(),
-    })
+        index_bytes,
+    }
 }

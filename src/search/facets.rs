@@ -246,11 +246,23 @@ pub fn trend(
 ) -> Result<Trend, SearchError> {
     let prepared = prepare(archive, searcher, req)?;
     let (total, days) = day_counts(archive, searcher, &prepared.query)?;
+    trend_of(req, by, total, &days)
+}
+
+/// The trend of `req` from its matches' count (`total`) and how many of
+/// them are of each day (`days`, oldest first), whichever engine counted
+/// them.
+pub fn trend_of(
+    req: &Request,
+    by: Interval,
+    total: u64,
+    days: &[(Day, u64)],
+) -> Result<Trend, SearchError> {
     let dated: u64 = days.iter().map(|(_, n)| n).sum();
     let first = req.from.or(days.first().map(|d| d.0));
     let last = req.to.or(days.last().map(|d| d.0));
     let buckets = match (first, last) {
-        (Some(first), Some(last)) => periods(&days, by, first, last)?,
+        (Some(first), Some(last)) => periods(days, by, first, last)?,
         _ => Vec::new(),
     };
     Ok(Trend {

@@ -8,7 +8,7 @@ use super::{ApiError, LIMITS, Shared, json_bytes};
 use crate::item::parse_clock;
 use crate::output::Printer;
 use crate::output::json::JsonPrinter;
-use crate::search::{self, Hits, Request};
+use crate::search::{Hits, Request};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -20,7 +20,7 @@ const OPENAPI: &str = include_str!("../../schema/openapi.v1.json");
 /// `GET /api/health`: the server runs; whether it has an index.
 pub(crate) async fn health(State(state): State<Shared>) -> Response {
     let ready = state
-        .blocking(|live| Ok(live.reader.searcher().num_docs()))
+        .blocking(|live| live.engine().count().map_err(ApiError::from_engine))
         .await;
     let body = match ready {
         Ok(items) => serde_json::json!({"status": "ok", "index": true, "items": items}),
@@ -39,9 +39,7 @@ pub(crate) async fn search(State(state): State<Shared>, RawQuery(q): RawQuery) -
     let started = Instant::now();
     let res = state
         .blocking(move |live| {
-            let searcher = live.reader.searcher();
-            let hits =
-                search::search(&live.archive, &searcher, &req).map_err(ApiError::from_search)?;
+            let hits = live.engine().search(&req).map_err(ApiError::from_engine)?;
             Ok(hits_object(&req, &hits, started.elapsed()))
         })
         .await;
@@ -135,10 +133,9 @@ pub(crate) async fn item(
 
 /// The item with `id`, or 404.
 pub(crate) fn find(live: &super::Live, id: &str) -> Result<crate::item::Item, ApiError> {
-    let searcher = live.reader.searcher();
-    live.archive
-        .find(&searcher, id)
-        .map_err(ApiError::from_index)?
+    live.engine()
+        .find(id)
+        .map_err(ApiError::from_engine)?
         .ok_or_else(|| {
             ApiError::not_found(format!(
                 "no item with id \"{}\"; ids are shown in search results",
@@ -160,9 +157,10 @@ pub(crate) async fn trend(State(state): State<Shared>, RawQuery(q): RawQuery) ->
     };
     let res = state
         .blocking(move |live| {
-            let searcher = live.reader.searcher();
-            let trend = search::facets::trend(&live.archive, &searcher, &req, by)
-                .map_err(ApiError::from_search)?;
+            let trend = live
+                .engine()
+                .trend(&req, by)
+                .map_err(ApiError::from_engine)?;
             let mut buf = Vec::new();
             let _ = JsonPrinter::new(&mut buf).trend(&trend);
             Ok(buf)
@@ -181,9 +179,7 @@ pub(crate) async fn stats(State(state): State<Shared>, RawQuery(q): RawQuery) ->
     }
     let res = state
         .blocking(|live| {
-            let searcher = live.reader.searcher();
-            let s = crate::index::stats::stats(&live.archive, &searcher)
-                .map_err(ApiError::from_index)?;
+            let s = live.engine().stats().map_err(ApiError::from_engine)?;
             let mut buf = Vec::new();
             let _ = JsonPrinter::new(&mut buf).stats(&s);
             Ok(buf)

@@ -16,6 +16,7 @@ mod params;
 
 use crate::app::Outcome;
 use crate::cli::ServeArgs;
+use crate::engine::Engine;
 use crate::error::IndexError;
 use crate::index::Archive;
 use crate::search::{Limits, SearchError};
@@ -82,6 +83,8 @@ pub struct Config {
     pub queue: usize,
     /// The longest a request may take.
     pub timeout: Duration,
+    /// The cluster's index to serve instead of the local one.
+    pub opensearch: Option<String>,
 }
 
 impl Config {
@@ -134,6 +137,7 @@ impl Config {
             max_searches: usize::from(a.max_searches),
             queue: usize::from(a.queue),
             timeout: a.timeout,
+            opensearch: a.opensearch,
         })
     }
 }
@@ -237,15 +241,41 @@ async fn shutdown() {
     }
 }
 
-/// The open index and its reader, which reloads on each commit.
-pub(crate) struct Live {
-    pub(crate) archive: Archive,
-    pub(crate) reader: IndexReader,
+/// The open archive: the local index and its reader, which reloads on
+/// each commit, or the cluster's index (whose vocabulary answers are kept
+/// across requests, [`crate::cluster::vocabulary::Answers`]).
+pub(crate) enum Live {
+    Local {
+        archive: Arc<Archive>,
+        reader: IndexReader,
+    },
+    Cluster {
+        cluster: crate::cluster::Cluster,
+        archive: Arc<Archive>,
+    },
+}
+
+impl Live {
+    /// The engine for one request: the local index as the reader sees it
+    /// now, or the cluster.
+    pub(crate) fn engine(&self) -> Engine {
+        match self {
+            Live::Local { archive, reader } => Engine::Local {
+                archive: archive.clone(),
+                searcher: reader.searcher(),
+            },
+            Live::Cluster { cluster, archive } => Engine::Cluster {
+                cluster: cluster.clone(),
+                archive: archive.clone(),
+            },
+        }
+    }
 }
 
 /// What every request shares.
 pub(crate) struct State {
     dir: PathBuf,
+    opensearch: Option<String>,
     live: Mutex<Option<Arc<Live>>>,
     pub(crate) auth: auth::Auth,
     pub(crate) media_roots: Vec<PathBuf>,
@@ -266,6 +296,7 @@ impl State {
         let auth = auth::Auth::new(config.token);
         Ok(State {
             dir: config.dir,
+            opensearch: config.opensearch,
             live: Mutex::new(None),
             pages: page::Pages::new(auth.required())?,
             auth,
@@ -285,9 +316,24 @@ impl State {
         if let Some(live) = slot.as_ref() {
             return Ok(live.clone());
         }
-        let archive = Archive::open(&self.dir).map_err(ApiError::from_index)?;
-        let reader = archive.live_reader().map_err(ApiError::from_index)?;
-        let live = Arc::new(Live { archive, reader });
+        let live = match &self.opensearch {
+            Some(target) => match Engine::open(&self.dir, Some(target)) {
+                Ok(Engine::Cluster { cluster, archive }) => Live::Cluster { cluster, archive },
+                Ok(Engine::Local { .. }) => {
+                    return Err(ApiError::internal("--opensearch opened no cluster"));
+                }
+                Err(e) => return Err(ApiError::from_engine(e)),
+            },
+            None => {
+                let archive = Archive::open(&self.dir).map_err(ApiError::from_index)?;
+                let reader = archive.live_reader().map_err(ApiError::from_index)?;
+                Live::Local {
+                    archive: Arc::new(archive),
+                    reader,
+                }
+            }
+        };
+        let live = Arc::new(live);
         *slot = Some(live.clone());
         Ok(live)
     }
@@ -570,6 +616,31 @@ impl ApiError {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_index", e.to_string())
             }
             e => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "index", e.to_string()),
+        }
+    }
+
+    /// An engine's error: a search's or index's as they are; a cluster
+    /// that fails or cannot be reached is the server's state (502 or 503).
+    pub(crate) fn from_engine(e: anyhow::Error) -> ApiError {
+        let e = match e.downcast::<SearchError>() {
+            Ok(s) => return ApiError::from_search(s),
+            Err(e) => e,
+        };
+        let e = match e.downcast::<IndexError>() {
+            Ok(i) => return ApiError::from_index(i),
+            Err(e) => e,
+        };
+        match e.downcast::<crate::cluster::ClusterError>() {
+            Ok(c @ crate::cluster::ClusterError::Unreachable { .. }) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_index", c.to_string())
+                    .retry_after(5)
+            }
+            Ok(
+                c @ (crate::cluster::ClusterError::NoIndex { .. }
+                | crate::cluster::ClusterError::Version { .. }),
+            ) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "no_index", c.to_string()),
+            Ok(c) => ApiError::new(StatusCode::BAD_GATEWAY, "cluster", c.to_string()),
+            Err(e) => ApiError::internal(&format!("{e:#}")),
         }
     }
 

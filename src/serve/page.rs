@@ -495,12 +495,11 @@ pub(crate) async fn search(State(state): State<Shared>, RawQuery(raw): RawQuery)
     };
     let res = state
         .blocking(move |live| {
-            let searcher = live.reader.searcher();
-            let hits =
-                search::search(&live.archive, &searcher, &req).map_err(ApiError::from_search)?;
-            let trend =
-                search::facets::trend(&live.archive, &searcher, &trend_req, Interval::Month)
-                    .map_err(ApiError::from_search)?;
+            let engine = live.engine();
+            let hits = engine.search(&req).map_err(ApiError::from_engine)?;
+            let trend = engine
+                .trend(&trend_req, Interval::Month)
+                .map_err(ApiError::from_engine)?;
             Ok((hits, trend))
         })
         .await;
@@ -640,10 +639,7 @@ pub(crate) async fn item(
                 let req = Request::new(query.as_str());
                 req.validate(&LIMITS)
                     .ok()
-                    .and_then(|_| {
-                        search::prepare(&live.archive, &live.reader.searcher(), &req).ok()
-                    })
-                    .map(|p| p.marks)
+                    .and_then(|_| live.engine().marks(&req).ok())
             };
             Ok((item, marks, source))
         })
@@ -801,10 +797,7 @@ async fn export_hits(state: &Shared, raw: Option<&str>) -> Result<(Request, Hits
     let started = Instant::now();
     let r = req.clone();
     let hits = state
-        .blocking(move |live| {
-            search::search(&live.archive, &live.reader.searcher(), &r)
-                .map_err(ApiError::from_search)
-        })
+        .blocking(move |live| live.engine().search(&r).map_err(ApiError::from_engine))
         .await?;
     Ok((req, hits, started.elapsed().as_secs_f64()))
 }
@@ -874,10 +867,7 @@ pub(crate) async fn feed(
     };
     let r = req.clone();
     let hits = match state
-        .blocking(move |live| {
-            search::search(&live.archive, &live.reader.searcher(), &r)
-                .map_err(ApiError::from_search)
-        })
+        .blocking(move |live| live.engine().search(&r).map_err(ApiError::from_engine))
         .await
     {
         Ok(h) => h,
