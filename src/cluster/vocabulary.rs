@@ -666,6 +666,29 @@ impl Vocabulary for Remote<'_> {
         })
     }
 
+    fn near(&self, field: Field, term: &str, limit: usize) -> Vec<(String, u64)> {
+        let found = self.terms(json!({
+            "size": limit.min(10_000),
+            "_source": ["term", "df"],
+            "query": { "bool": {
+                "filter": [
+                    { "term": { "field": self.name(field) } },
+                    { "fuzzy": { "term": {
+                        "value": term, "fuzziness": 1, "transpositions": true,
+                        "prefix_length": 0, "max_expansions": 1_000,
+                    } } },
+                ],
+                "must_not": [{ "term": { "term": term } }],
+            }},
+            "sort": [{ "df": "desc" }, { "term": "asc" }],
+        }));
+        let mut cache = self.df.borrow_mut();
+        for (t, n) in &found {
+            cache.insert((field, t.clone()), *n);
+        }
+        found
+    }
+
     fn values(&self, field: Field) -> Result<BTreeSet<String>, SearchError> {
         let found = self.found(Lookup::Values {
             field: self.name(field).to_string(),

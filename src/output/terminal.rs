@@ -84,6 +84,8 @@ impl<W: WriteColor> TerminalPrinter<W> {
             let label = f.kind.name().replace('_', " ");
             let label = if f.kind == crate::search::explain::Kind::Phonetic {
                 "phonetic (name variant)".to_string()
+            } else if f.kind == crate::search::explain::Kind::Misspelling {
+                "misspelling (one letter off)".to_string()
             } else if f.kind.matches() {
                 label
             } else {

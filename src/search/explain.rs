@@ -39,6 +39,9 @@ pub enum Kind {
     /// A same-sounding spelling of the word, a name variant ("Selenski"
     /// for "Selenskyj"): it matches.
     Phonetic,
+    /// A word one edit away from a long query word the index holds rarely
+    /// ("Shanghai" for "Schanghai"): it matches.
+    Misspelling,
     /// Ranks only: a part of the query's compound ("Pflicht" for
     /// "Wehrpflicht").
     SplitPart,
@@ -63,6 +66,7 @@ impl Kind {
             Form::Head => Kind::Head,
             Form::Phrase => Kind::Phrase,
             Form::Phonetic => Kind::Phonetic,
+            Form::Misspelling => Kind::Misspelling,
         }
     }
 
@@ -75,6 +79,7 @@ impl Kind {
             Kind::Head => "head",
             Kind::Phrase => "phrase",
             Kind::Phonetic => "phonetic",
+            Kind::Misspelling => "misspelling",
             Kind::SplitPart => "split_part",
             Kind::Compound => "compound",
             Kind::SoundAlike => "sound_alike",

@@ -57,6 +57,9 @@ pub enum Form {
     /// A same-sounding spelling of the word (a name variant): "Selenski"
     /// for "Selenskyj".
     Phonetic,
+    /// A word one edit away from a rare query word: "Shanghai" for
+    /// "Schanghai".
+    Misspelling,
 }
 
 impl Form {
@@ -69,6 +72,7 @@ impl Form {
             Form::Head => "head",
             Form::Phrase => "phrase",
             Form::Phonetic => "phonetic",
+            Form::Misspelling => "misspelling",
         }
     }
 }
@@ -245,8 +249,10 @@ fn form_of(text: &str, occ: &Occurrence, marks: &Marks) -> (Form, String) {
     let Some(origin) = marks.origins.get(term) else {
         return (Form::Stem, term.to_string());
     };
-    if origin.via == Via::Phonetic {
-        return (Form::Phonetic, origin.word.clone());
+    match origin.via {
+        Via::Phonetic => return (Form::Phonetic, origin.word.clone()),
+        Via::Misspelling => return (Form::Misspelling, origin.word.clone()),
+        Via::Stem => {}
     }
     let hyphen = |c: Option<char>| matches!(c, Some('-' | '‐' | '‑'));
     let before = text[..occ.start].chars().next_back();

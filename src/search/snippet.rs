@@ -53,6 +53,9 @@ pub enum Via {
     /// A same-sounding spelling (Kölner Phonetik, at most one edit in four
     /// letters): "Selenski" for "Selenskyj".
     Phonetic,
+    /// A word of the index one edit away from a long query word the index
+    /// holds rarely or not at all: "Shanghai" for "Schanghai".
+    Misspelling,
 }
 
 /// The query word a marked term stands for, and how.

@@ -28,6 +28,10 @@ pub trait Vocabulary {
     /// Stems of the text that end with `head` and are longer, with their
     /// document frequencies, at most `limit`.
     fn ending_with(&self, head: &str, limit: usize) -> Vec<(String, u64)>;
+    /// Terms of `field` one edit away from `term` (a letter added, dropped,
+    /// replaced, or two neighbours swapped), not `term` itself, with their
+    /// document frequencies, most frequent first, at most `limit`.
+    fn near(&self, field: Field, term: &str, limit: usize) -> Vec<(String, u64)>;
     /// Every value of a keyword field.
     fn values(&self, field: Field) -> Result<BTreeSet<String>, SearchError>;
 }
@@ -67,6 +71,10 @@ impl Vocabulary for Local<'_> {
 
     fn ending_with(&self, head: &str, limit: usize) -> Vec<(String, u64)> {
         self.variants.ending_with(head, limit)
+    }
+
+    fn near(&self, field: Field, term: &str, limit: usize) -> Vec<(String, u64)> {
+        near_terms(self.searcher, field, term, limit)
     }
 
     fn values(&self, field: Field) -> Result<BTreeSet<String>, SearchError> {
@@ -115,6 +123,42 @@ fn prefixed_terms(
     found.into_iter().collect()
 }
 
+/// Terms of a field one edit away from `term` (Damerau-Levenshtein, a
+/// swap of neighbours counting one), found by a Levenshtein automaton over
+/// each segment's term dictionary, their document frequencies summed over
+/// the segments; most frequent first, ties by term, at most `limit`.
+pub fn near_terms(
+    searcher: &Searcher,
+    field: Field,
+    term: &str,
+    limit: usize,
+) -> Vec<(String, u64)> {
+    let query = tantivy::query::FuzzyTermQuery::new(Term::from_field_text(field, term), 1, true);
+    let Ok(automaton) = query.automaton() else {
+        return Vec::new();
+    };
+    let mut found: std::collections::BTreeMap<String, u64> = Default::default();
+    for seg in searcher.segment_readers() {
+        let Ok(inv) = seg.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inv.terms().search(&automaton).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if let Ok(t) = std::str::from_utf8(stream.key())
+                && t != term
+            {
+                *found.entry(t.to_string()).or_default() += u64::from(stream.value().doc_freq);
+            }
+        }
+    }
+    let mut out: Vec<(String, u64)> = found.into_iter().collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    out.truncate(limit);
+    out
+}
+
 /// All values of a keyword field in the index (programmes, speakers).
 fn field_values(
     searcher: &Searcher,
@@ -131,4 +175,54 @@ fn field_values(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{Index, doc};
+
+    /// Headlines over two segments: the terms one edit away, summed over
+    /// the segments, most frequent first; two edits away is too far.
+    #[test]
+    fn near_terms_are_one_edit_away_most_frequent_first() {
+        let mut b = Schema::builder();
+        let text = b.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(b.build());
+        let mut w = index.writer(15_000_000).unwrap();
+        for batch in [
+            [
+                "Massenpanik in Shanghai",
+                "Nawalny in Haft",
+                "Bundestag stimmt ab",
+            ],
+            [
+                "Shanghai meldet Rekord",
+                "Shanghais Hafen",
+                "Bundesrat stimmt zu",
+            ],
+        ] {
+            for t in batch {
+                w.add_document(doc!(text => t)).unwrap();
+            }
+            w.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        let near = |t: &str| near_terms(&searcher, text, t, 10);
+        // A letter too many, and one missing.
+        assert_eq!(
+            near("schanghai"),
+            [("shanghai".to_string(), 2)],
+            "\"shanghais\" is two edits away"
+        );
+        assert_eq!(near("nawalnyj"), [("nawalny".to_string(), 1)]);
+        // Two neighbours swapped count one edit; the word itself is no
+        // neighbour of its own.
+        assert_eq!(near("bundestga"), [("bundestag".to_string(), 1)]);
+        assert_eq!(near("shanghai"), [("shanghais".to_string(), 1)]);
+        assert!(near("bundesamt").is_empty(), "bundesrat is two edits away");
+        assert_eq!(near_terms(&searcher, text, "schanghai", 0), []);
+    }
 }
