@@ -256,6 +256,13 @@ enum Lookup {
         head: String,
         limit: usize,
     },
+    /// Terms of a field one edit away from a term (not the term itself),
+    /// most frequent first.
+    Near {
+        field: String,
+        term: String,
+        limit: usize,
+    },
     /// Every value of a keyword field.
     Values { field: String },
 }
@@ -304,6 +311,21 @@ impl Lookup {
                     "sort": [{ "rev": "asc" }],
                 })
             }
+            Lookup::Near { field, term, limit } => json!({
+                "size": (*limit).min(10_000),
+                "_source": ["term", "df"],
+                "query": { "bool": {
+                    "filter": [
+                        { "term": { "field": field } },
+                        { "fuzzy": { "term": {
+                            "value": term, "fuzziness": 1, "transpositions": true,
+                            "prefix_length": 0, "max_expansions": 1_000,
+                        } } },
+                    ],
+                    "must_not": [{ "term": { "term": term } }],
+                }},
+                "sort": [{ "df": "desc" }, { "term": "asc" }],
+            }),
             Lookup::Values { field } => json!({
                 "size": 10_000,
                 "_source": ["term", "df"],
@@ -497,7 +519,7 @@ impl<'a> Remote<'a> {
             a.df.insert(key, n);
         }
         for (lookup, terms) in found.into_iter().zip(found_answers) {
-            if let Lookup::Prefixed { field, .. } = &lookup {
+            if let Lookup::Prefixed { field, .. } | Lookup::Near { field, .. } = &lookup {
                 for (t, n) in &terms {
                     a.df.insert((field.clone(), t.clone()), *n);
                 }
@@ -667,26 +689,11 @@ impl Vocabulary for Remote<'_> {
     }
 
     fn near(&self, field: Field, term: &str, limit: usize) -> Vec<(String, u64)> {
-        let found = self.terms(json!({
-            "size": limit.min(10_000),
-            "_source": ["term", "df"],
-            "query": { "bool": {
-                "filter": [
-                    { "term": { "field": self.name(field) } },
-                    { "fuzzy": { "term": {
-                        "value": term, "fuzziness": 1, "transpositions": true,
-                        "prefix_length": 0, "max_expansions": 1_000,
-                    } } },
-                ],
-                "must_not": [{ "term": { "term": term } }],
-            }},
-            "sort": [{ "df": "desc" }, { "term": "asc" }],
-        }));
-        let mut cache = self.df.borrow_mut();
-        for (t, n) in &found {
-            cache.insert((field, t.clone()), *n);
-        }
-        found
+        self.found(Lookup::Near {
+            field: self.name(field).to_string(),
+            term: term.to_string(),
+            limit,
+        })
     }
 
     fn values(&self, field: Field) -> Result<BTreeSet<String>, SearchError> {
