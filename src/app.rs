@@ -307,7 +307,12 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
     }
     bar.finish_and_clear();
     let checkpoints = indexer.checkpoints();
-    indexer.commit().with_context(|| {
+    let committed = if a.optimize {
+        indexer.commit_merged()
+    } else {
+        indexer.commit()
+    };
+    committed.with_context(|| {
         format!(
             "could not commit the index; {}",
             committed_so_far(checkpoints)

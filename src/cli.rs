@@ -245,6 +245,12 @@ pub struct IndexArgs {
     /// Also remove the items of files below PATH that are no longer there
     #[arg(long)]
     pub prune: bool,
+    /// Merge the whole index into one segment at the end (Elasticsearch's force merge): a
+    /// large archive's searches get about twice as fast, for one more pass over the index
+    /// (BENCHMARKS.md, "Query latency at 1M"); best after a bulk build of an archive that
+    /// is searched more than it changes
+    #[arg(long)]
+    pub optimize: bool,
     /// Memory budget of the index writer in MB, 16 to 4000
     #[arg(long, default_value_t = crate::index::writer::DEFAULT_MEMORY_MB as u64, value_name = "MB",
           value_parser = clap::value_parser!(u64).range(16..=4000))]

@@ -1654,3 +1654,53 @@ fn the_total_stops_at_ten_thousand_unless_asked_for_all() {
         .success()
         .stdout(predicate::str::contains("of 10000+ hits"));
 }
+
+#[test]
+fn optimize_merges_the_index_into_one_segment_with_the_same_hits() {
+    let build = |optimize: bool| {
+        let dir = empty_index();
+        let mut cmd = archivar_in(dir.path());
+        cmd.args(["index", "--quiet", "--memory", "16", "--commit-every", "2"]);
+        if optimize {
+            cmd.arg("--optimize");
+        }
+        cmd.arg(data_dir()).assert().success();
+        dir
+    };
+    let segments = |d: &Path| {
+        std::fs::read_dir(d)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .path()
+                    .extension()
+                    .is_some_and(|x| x == "idx")
+            })
+            .count()
+    };
+    let (many, one) = (build(false), build(true));
+    assert!(
+        segments(many.path()) > 1,
+        "a commit every 2 items leaves several segments"
+    );
+    assert_eq!(segments(one.path()), 1);
+    assert_eq!(item_count(one.path()), item_count(many.path()));
+    for q in ["Selenskyj Rohstoffe", "Zölle", "\"seltener Erden\""] {
+        let hits = |d: &Path| -> BTreeSet<(String, String)> {
+            search_json(d, &[q, "-n", "50"], 0)
+                .hits
+                .into_iter()
+                .map(|h| (h.id, format!("{:.4}", h.score.unwrap_or_default())))
+                .collect()
+        };
+        assert_eq!(hits(one.path()), hits(many.path()), "{q}");
+    }
+    // Indexing again keeps working on the merged index.
+    archivar_in(one.path())
+        .args(["index", "--quiet", "--optimize"])
+        .arg(data_dir())
+        .assert()
+        .success();
+    assert_eq!(segments(one.path()), 1);
+}

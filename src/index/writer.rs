@@ -597,13 +597,51 @@ impl<'a> Indexer<'a> {
 
     /// Commit what was added, wait for merges to finish, and rebuild the
     /// phonetic map of the vocabulary.
-    pub fn commit(mut self) -> Result<(), IndexError> {
+    pub fn commit(self) -> Result<(), IndexError> {
+        self.finish(false)
+    }
+
+    /// [`Indexer::commit`], then merge every segment into one (`index
+    /// --optimize`). Each query builds its scorers once a segment, and a
+    /// query with its expansions has hundreds of terms: at 1M items in 10
+    /// segments that was most of a search. The merge is bounded by
+    /// nothing but the index's size, unlike [`BoundedMerges`].
+    pub fn commit_merged(self) -> Result<(), IndexError> {
+        self.finish(true)
+    }
+
+    fn finish(mut self, merge: bool) -> Result<(), IndexError> {
         if self.dirty {
             self.commit_now()?;
         }
         self.writer
             .wait_merging_threads()
             .map_err(|e| self.archive.tantivy(e))?;
+        if merge {
+            let ids = self
+                .archive
+                .index
+                .searchable_segment_ids()
+                .map_err(|e| self.archive.tantivy(e))?;
+            if ids.len() > 1 {
+                // The policy's merges have ended with the writer; this one
+                // runs alone (our lock is still held).
+                let writer: IndexWriter = self
+                    .archive
+                    .index
+                    .writer_with_num_threads(1, MIN_MEMORY_MB * 1_000_000)
+                    .map_err(|e| self.archive.tantivy(e))?;
+                writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+                let mut writer = writer;
+                writer
+                    .merge(&ids)
+                    .wait()
+                    .map_err(|e| self.archive.tantivy(e))?;
+                writer
+                    .wait_merging_threads()
+                    .map_err(|e| self.archive.tantivy(e))?;
+            }
+        }
         let searcher = self.archive.reader()?.searcher();
         let opstamp = self
             .archive
