@@ -7,9 +7,10 @@
 //! the local index has. Snippets are cut from the same items by the same
 //! code, so the hits print as local ones do.
 //!
-//! Not yet as locally: repeats are not collapsed (the loader assigns no
-//! near-duplicate clusters), and with `--speaker` the check that the
-//! speaker said the words runs over the first [`MAX_WINDOW`] matches.
+//! Repeats collapse as locally: a growing window of hits, one a cluster,
+//! and a page's repeats counted by one `filters` aggregation. Not yet as
+//! locally: with `--speaker` the check that the speaker said the words
+//! runs over the first [`MAX_WINDOW`] matches.
 
 use super::vocabulary::Remote;
 use super::{Cluster, ClusterError};
