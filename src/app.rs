@@ -328,20 +328,12 @@ fn run_index(dir: PathBuf, a: IndexArgs) -> Result<Outcome> {
             started.elapsed().as_secs_f64(),
             dir.display()
         );
-        if t.unchanged_files > 0 {
-            line.push_str(&format!(
-                "; {} unchanged in {} skipped",
-                plural(t.unchanged_items, "item"),
-                plural(t.unchanged_files, "file")
-            ));
-        }
-        if a.prune {
-            line.push_str(&format!(
-                "; {} removed with {} no longer there",
-                plural(t.removed_items, "item"),
-                plural(t.removed_files, "file")
-            ));
-        }
+        push_file_changes(
+            &mut line,
+            (t.unchanged_items, t.unchanged_files),
+            (t.removed_items, t.removed_files),
+            a.prune,
+        );
         if t.failed > 0 {
             line.push_str(&format!("; {} failed (see above)", t.failed));
         }
@@ -851,6 +843,31 @@ fn committed_so_far(checkpoints: u64) -> String {
             "what this run committed before ({}) stays, and the next run reads only the rest",
             plural(checkpoints, "commit")
         )
+    }
+}
+
+/// The index summary's clauses for unchanged files skipped and, with
+/// `--prune`, the items of files no longer there, as every engine words
+/// them; `unchanged` and `removed` are (items, files).
+pub(crate) fn push_file_changes(
+    line: &mut String,
+    unchanged: (u64, u64),
+    removed: (u64, u64),
+    prune: bool,
+) {
+    if unchanged.1 > 0 {
+        line.push_str(&format!(
+            "; {} unchanged in {} skipped",
+            plural(unchanged.0, "item"),
+            plural(unchanged.1, "file")
+        ));
+    }
+    if prune {
+        line.push_str(&format!(
+            "; {} removed with {} no longer there",
+            plural(removed.0, "item"),
+            plural(removed.1, "file")
+        ));
     }
 }
 

@@ -202,20 +202,13 @@ pub fn index_cluster(cluster: &Cluster, a: IndexArgs) -> Result<Outcome> {
             cluster.index,
             plural(t.count, "item"),
         );
-        if t.unchanged_files > 0 {
-            line.push_str(&format!(
-                "; {} unchanged in {} skipped",
-                plural(t.unchanged_items, "item"),
-                plural(t.unchanged_files, "file")
-            ));
-        }
-        if a.prune {
-            line.push_str(&format!(
-                "; {} removed with {} no longer there",
-                plural(t.removed_items, "item"),
-                plural(t.removed_files, "file")
-            ));
-        } else if t.removed_items > 0 {
+        crate::app::push_file_changes(
+            &mut line,
+            (t.unchanged_items, t.unchanged_files),
+            (t.removed_items, t.removed_files),
+            a.prune,
+        );
+        if !a.prune && t.removed_items > 0 {
             line.push_str(&format!(
                 "; {} taken out of changed files removed",
                 plural(t.removed_items, "item")

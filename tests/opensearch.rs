@@ -22,8 +22,45 @@ use tantivy::TantivyDocument;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::Field;
 
-/// The cluster's URL, or a notice that the tests are skipped.
+/// Tests share the cluster; the one that kills a node holds it alone
+/// (an eval run beside it once failed). Each test keeps its guard in its
+/// thread, which ends with the test; a guard left by an earlier test on
+/// the same thread (one test thread) is dropped first.
+static SHARED: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+enum Guard {
+    Shared(#[allow(dead_code)] std::sync::RwLockReadGuard<'static, ()>),
+    Alone(#[allow(dead_code)] std::sync::RwLockWriteGuard<'static, ()>),
+}
+
+thread_local! {
+    static GUARD: std::cell::RefCell<Option<Guard>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The cluster's URL, or a notice that the tests are skipped; the test
+/// shares the cluster with the others.
 fn cluster() -> Option<String> {
+    let url = cluster_url()?;
+    GUARD.with(|g| {
+        g.borrow_mut().take();
+        let read = SHARED.read().unwrap_or_else(|e| e.into_inner());
+        *g.borrow_mut() = Some(Guard::Shared(read));
+    });
+    Some(url)
+}
+
+/// [`cluster`], with the cluster to this test alone.
+fn cluster_alone() -> Option<String> {
+    let url = cluster_url()?;
+    GUARD.with(|g| {
+        g.borrow_mut().take();
+        let write = SHARED.write().unwrap_or_else(|e| e.into_inner());
+        *g.borrow_mut() = Some(Guard::Alone(write));
+    });
+    Some(url)
+}
+
+fn cluster_url() -> Option<String> {
     match std::env::var("ARCHIVAR_OPENSEARCH") {
         Ok(url) if !url.is_empty() => Some(url.trim_end_matches('/').to_string()),
         _ => {
@@ -507,17 +544,7 @@ fn indexing_again_replaces_and_keeps_the_vocabulary_exact() {
         "{stderr}"
     );
     // A term's frequency counts each item once, however often indexed.
-    let v = c.json(
-        "POST",
-        &format!("/{name}/_count"),
-        &json!({ "query": { "term": { "text": "selenskyj" } } }),
-    );
-    let (_, doc) = c.send(
-        "GET",
-        &format!("/{name}-vocabulary/_doc/text:selenskyj"),
-        None,
-    );
-    assert_eq!(doc["_source"]["df"], v["count"], "{doc}");
+    assert_vocabulary_counts(&c, name, "selenskyj");
     drop_index(&base, name);
 }
 
@@ -1067,19 +1094,20 @@ fn unchanged_files_are_skipped_and_prune_deletes_the_items_of_files_gone() {
     let local = search_lines(archivar_in(&idx).args(q));
     let remote = search_lines(common::archivar().args(q).args(["--opensearch", &target]));
     assert_same(&local, &remote, "after --prune");
-    let c = Client::new(&base);
+    assert_vocabulary_counts(&Client::new(&base), name, "selenskyj");
+    drop_index(&base, name);
+}
+
+/// The vocabulary's document frequency of the text term `term` is the
+/// number of items of index `name` that hold it.
+fn assert_vocabulary_counts(c: &Client, name: &str, term: &str) {
     let v = c.json(
         "POST",
         &format!("/{name}/_count"),
-        &json!({ "query": { "term": { "text": "selenskyj" } } }),
+        &json!({ "query": { "term": { "text": term } } }),
     );
-    let (_, doc) = c.send(
-        "GET",
-        &format!("/{name}-vocabulary/_doc/text:selenskyj"),
-        None,
-    );
+    let (_, doc) = c.send("GET", &format!("/{name}-vocabulary/_doc/text:{term}"), None);
     assert_eq!(doc["_source"]["df"], v["count"], "{doc}");
-    drop_index(&base, name);
 }
 
 /// `opensearch/cluster ARGS…` (the launcher that started the cluster the
@@ -1099,7 +1127,7 @@ fn launcher(args: &[&str]) -> String {
 
 #[test]
 fn a_node_killed_while_indexing_loses_nothing_and_search_goes_on_without_it() {
-    let Some(base) = cluster() else { return };
+    let Some(base) = cluster_alone() else { return };
     // Only the launcher's own cluster can lose a node by its pid.
     let status = std::process::Command::new(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("opensearch/cluster"),
