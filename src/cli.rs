@@ -312,8 +312,8 @@ pub struct SearchArgs {
     /// Show every airing of a repeated item, not one hit with its repeats
     #[arg(long)]
     pub no_collapse: bool,
-    /// Count every matching item. Every search does so now; when the search that stops
-    /// counting at 10000 ("10000+ hits") is back (BENCHMARKS.md, issue 17), this asks for all
+    /// Count every matching item; without it, counting stops at 10000 ("10000+ hits"),
+    /// which lets the best hits be found without reading every match
     #[arg(long)]
     pub exact_total: bool,
     /// Search an index on an OpenSearch cluster instead of the local one: URL/INDEX,

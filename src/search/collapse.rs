@@ -101,9 +101,9 @@ pub fn ranked(
             // An exact total reads every match anyway: then one pass
             // scores them all.
             let pruned = match target.pruned {
-                Some(p) if !target.exact_total => prune::top(searcher, p, query, want)
+                Some(p) if !target.exact_total => prune::top(searcher, p, want)
                     .map_err(err)?
-                    .map(|top| (p, top)),
+                    .map(|top| (p, top.hits)),
                 _ => None,
             };
             let (total, top) = match pruned {

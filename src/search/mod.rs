@@ -1051,16 +1051,14 @@ pub struct Prepared {
     pub notes: Vec<String>,
 }
 
-/// Whether unfiltered searches take their top hits from block-max WAND
-/// candidates ([`prune`]) and count only up to [`prune::TOTAL_BOUND`].
-/// Off: on the 25,418 Bundestag speeches of wp20, 12 of 60 queries got a
-/// top 10 other than the exhaustive search's (items scoring 111 against a
-/// first hit of 103 were no candidates), because the flat disjunction
-/// ranks long speeches unlike the whole query with its expansions and
-/// phrases; with every term in the disjunction still 10 of 60. The
-/// exhaustive search is the ranking `../shared/eval` measures, so it
-/// stays until the candidates are rescored right (BENCHMARKS.md).
-const PRUNE: bool = false;
+/// Whether relevance searches take their top hits by block-max WAND over
+/// a bound of the score ([`prune`]) and count only up to
+/// [`prune::TOTAL_BOUND`]. The top is the exhaustive search's, scores and
+/// order (a unit test and the scale bench compare them). The first
+/// pruning (a flat disjunction of the words as a proxy, rescored) missed
+/// best hits: on wp20's 25,418 speeches 12 of 60 queries had another
+/// top 10; the bound cannot.
+const PRUNE: bool = true;
 
 /// A request as an engine-neutral plan, before any engine runs it.
 pub struct Planned {
@@ -1101,26 +1099,25 @@ pub fn plan(
     let Main {
         query: main,
         matches,
-        scoring,
         marks,
         passage,
     } = build_main(schema, vocabulary, req, &node, &mut notes)?;
     let mut clauses: Vec<(Occur, Plan)> = vec![(Occur::Must, main)];
     let speakers = filters(schema, vocabulary, req, &mut clauses, &mut notes)?;
     // A speaker filter is checked in the stored items after the engine:
-    // no candidates for it. With a date or programme filter the heap fills
-    // slowly and the candidates' filter checks cost more than they save
-    // (measured at 1M items, BENCHMARKS.md): those search exhaustively.
-    let candidates = (PRUNE && speakers.is_none() && clauses.len() == 1).then(|| {
+    // no candidates for it.
+    let filter = (PRUNE && speakers.is_none()).then(|| {
         let mut filter = vec![(Occur::Must, matches)];
         filter.extend(clauses[1..].iter().cloned());
-        prune::Candidates {
-            terms: prune::flat_terms(&scoring),
-            filter: Plan::bool(filter),
-        }
+        Plan::bool(filter)
+    });
+    let plan = Plan::bool(clauses);
+    let candidates = filter.map(|filter| prune::Candidates {
+        plan: plan.clone(),
+        filter,
     });
     Ok(Planned {
-        plan: Plan::bool(clauses),
+        plan,
         candidates,
         marks,
         passage,
@@ -1145,7 +1142,12 @@ pub fn prepare(
         notes,
         speakers,
     } = self::plan(&archive.schema, &vocabulary, req)?;
-    let pruned = candidates.as_ref().and_then(prune::Pruned::new);
+    let pruned = match &candidates {
+        Some(c) => {
+            prune::Pruned::new(searcher, c).map_err(|e| SearchError::Index(archive.tantivy(e)))?
+        }
+        None => None,
+    };
     let mut query = plan.to_tantivy();
     if let Some(names) = speakers {
         query = Box::new(said::SaidBy::new(
@@ -1221,7 +1223,6 @@ fn build_main(
     Ok(Main {
         query: Plan::bool(clauses),
         matches,
-        scoring,
         marks: b.marks,
         passage,
     })
@@ -1232,8 +1233,6 @@ struct Main {
     query: Plan,
     /// What decides whether an item matches.
     matches: Plan,
-    /// What the words add to the score.
-    scoring: Vec<Plan>,
     marks: Marks,
     passage: Vec<(String, f32)>,
 }

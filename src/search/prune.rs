@@ -1,31 +1,33 @@
-//! Top hits without reading every match (issue 17). A query's score is a
-//! tree of sums: each word with its field boosts, compounds, parts and
-//! sound-alikes, phrases and conjunctions of split parts. tantivy's
-//! block-max WAND skips whole blocks of postings that cannot reach the
-//! top, but only for a flat disjunction of terms, and only when nothing
-//! counts every match. So a relevance search runs in three steps:
+//! Top hits without reading every match (issue 17), with the scores and
+//! order of the exhaustive search. A query's score is a tree of sums: each
+//! word with its field boosts, compounds, parts and sound-alikes, phrases
+//! and conjunctions of split parts. tantivy's block-max WAND skips whole
+//! blocks of postings that cannot reach the top, but only for a flat
+//! disjunction of terms. So a relevance search runs like this:
 //!
-//! 1. **Candidates**: every term of the score tree, each once with the sum
-//!    of its weights ([`flat_terms`]), as one flat disjunction that
-//!    block-WAND prunes; only documents that pass the query's filter (the
-//!    words' match side, exclusions, dates, programmes) enter the heap, so
-//!    the threshold is that of real hits. The heap is shared by all
-//!    segments, so a later segment starts from the best so far.
-//! 2. **Exact scores** of the candidates with the whole query, by seeking
-//!    its scorer to each of them: the same scores as the exhaustive search.
-//! 3. The total is counted up to [`TOTAL_BOUND`] (Elasticsearch's
+//! 1. **A bound**: every term of the score tree once, weighted by the sum
+//!    of the boosts it appears under ([`Bounds`]). Because the tree only
+//!    adds and every phrase without slop counts no more often than each of
+//!    its terms, that flat sum is at least the exact score of every item.
+//!    Terms whose most possible contribution is small ("light": compounds
+//!    a word starts or ends, sound-alikes, sloppy phrases) are not read;
+//!    their most possible sum is the `slack`.
+//! 2. **Candidates**: block-WAND runs the flat disjunction of the heavy
+//!    terms. Each item it yields is scored exactly by evaluating the whole
+//!    query (filters, exclusions, phrases) on it ([`Op`]), and the best
+//!    `want` exact scores are kept. WAND's threshold is the lowest kept
+//!    exact score minus the slack: an item skipped cannot beat it.
+//! 3. An item holding no heavy term scores at most the slack; when the
+//!    lowest kept score is above it, the top is the exhaustive one, else
+//!    the caller searches exhaustively.
+//! 4. The total is counted up to [`TOTAL_BOUND`] (Elasticsearch's
 //!    `track_total_hits`), exactly when asked for.
-//!
-//! A hit of the exhaustive search is missed only when its flat score is
-//! below that of [`candidates`]' worth of others while its exact score is
-//! among the top: phrase and conjunction bonuses are what differ. The
-//! ranking on `../shared/eval` is measured with and without (`docs/relevance.md`).
 
 use super::plan::{Occur, Plan};
 use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use tantivy::query::{BooleanQuery, BoostQuery, EnableScoring, Occur as TOccur, Query, TermQuery};
+use tantivy::query::{Bm25Weight, BoostQuery, EnableScoring, Query, Scorer, TermQuery, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED, Term};
 
@@ -33,25 +35,16 @@ use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED, Term};
 /// default for `track_total_hits`.
 pub const TOTAL_BOUND: usize = 10_000;
 
-/// How many candidates step 1 keeps for `want` hits: four times as many,
-/// and at least [`MIN_CANDIDATES`].
-pub fn candidates(want: usize) -> usize {
-    want.saturating_mul(4).max(MIN_CANDIDATES)
-}
+/// Postings read ahead (the rarest scoring terms and phrases, summed
+/// document frequencies): their exact share of each item's score is
+/// summed into a table, so that the many rare expansions of a query
+/// (compounds, sound-alikes, misspellings) bound nothing they do not hold.
+pub const RARE_POSTINGS: u64 = 100_000;
 
-/// The fewest candidates kept, whatever the page.
-pub const MIN_CANDIDATES: usize = 500;
-
-/// The least summed weight of a term in the candidates' disjunction: the
-/// query's own words (1.0) and split compounds' parts (0.5 together and
-/// 0.15 alone), not the low-weight expansions (compounds a word starts or
-/// ends, parts alone, sound-alikes, title and speaker boosts of 0.1–0.2),
-/// which only rescore. block-WAND sorts its terms at every step, so each
-/// term costs; the expansions can be dozens.
-pub const CANDIDATE_WEIGHT: f32 = 0.5;
-
-/// The most terms in the candidates' disjunction (the heaviest are kept).
-pub const MAX_CANDIDATE_TERMS: usize = 16;
+/// The most common terms block-WAND reads (the heaviest are kept, the rest
+/// count at their most possible score): it sorts its terms at every step,
+/// so each term costs.
+pub const MAX_HEAVY: usize = 24;
 
 /// A number of matches: exact, or at least this many.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,96 +62,315 @@ impl Total {
     }
 }
 
-/// What step 1 needs of a query, engine-neutral: its scoring terms and the
-/// filter a hit passes.
+/// What a search that prunes needs of a query, engine-neutral.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Candidates {
-    /// Each text term of the score once, with its summed weight.
-    pub terms: Vec<(Field, String, f32)>,
+    /// The whole query with its filters: what scores and what matches.
+    pub plan: Plan,
     /// What a hit must match (the match side of the words, exclusions,
-    /// dates, programmes); no score.
+    /// dates, programmes), without the scoring clauses: what is counted.
     pub filter: Plan,
 }
 
-/// The terms of `plans`' score trees whose summed weight is at least
-/// [`CANDIDATE_WEIGHT`], each once with the sum of the boosts it appears
-/// under, the [`MAX_CANDIDATE_TERMS`] heaviest; a phrase's terms count as
-/// terms. Exclusions and filters add nothing. Sorted by field and term.
-pub fn flat_terms(plans: &[Plan]) -> Vec<(Field, String, f32)> {
-    fn walk(p: &Plan, w: f32, out: &mut FxHashMap<(Field, String), f32>) {
+/// The flat upper bound of a plan's score: each term's summed weight, and
+/// what scoring parts that are no plain terms may add at most.
+#[derive(Debug, Default, PartialEq)]
+pub struct Bounds {
+    /// Text terms (and the terms of phrases without slop), summed weights.
+    pub terms: FxHashMap<(Field, String), f32>,
+    /// Keyword terms on a scoring path, summed weights.
+    pub keywords: FxHashMap<(Field, String), f32>,
+    /// Phrases with slop, with their weights (bounded by their most
+    /// possible score or read whole).
+    pub sloppy: Vec<(Plan, f32)>,
+    /// Summed weights of clauses that score a constant 1 (all items, dates).
+    pub constant: f32,
+}
+
+impl Bounds {
+    /// The bound of `plan`, or `None` when a negative boost makes a sum no
+    /// bound.
+    pub fn of(plan: &Plan) -> Option<Bounds> {
+        let mut b = Bounds::default();
+        b.walk(plan, 1.0).then_some(b)
+    }
+
+    fn walk(&mut self, p: &Plan, w: f32) -> bool {
         match p {
-            Plan::Term { field, text } => *out.entry((*field, text.clone())).or_default() += w,
-            Plan::Phrase { field, terms, .. } => {
-                for (_, t) in terms {
-                    *out.entry((*field, t.clone())).or_default() += w;
+            Plan::Term { field, text } => {
+                *self.terms.entry((*field, text.clone())).or_default() += w;
+            }
+            Plan::Keyword { field, value } => {
+                *self.keywords.entry((*field, value.clone())).or_default() += w;
+            }
+            Plan::Phrase { field, terms, slop } => {
+                if *slop == 0 {
+                    for (_, t) in terms {
+                        *self.terms.entry((*field, t.clone())).or_default() += w;
+                    }
+                } else {
+                    self.sloppy.push((p.clone(), w));
                 }
             }
             Plan::Bool { clauses, .. } => {
                 for (o, c) in clauses {
-                    if *o != Occur::MustNot {
-                        walk(c, w, out);
+                    if *o != Occur::MustNot && !self.walk(c, w) {
+                        return false;
                     }
                 }
             }
-            Plan::Boost(inner, b) => walk(inner, w * b, out),
-            Plan::Filter(_) | Plan::Keyword { .. } | Plan::Days { .. } => {}
-            Plan::All | Plan::Nothing => {}
+            Plan::Boost(inner, b) => return *b >= 0.0 && self.walk(inner, w * b),
+            Plan::Filter(_) | Plan::Nothing => {}
+            Plan::Days { .. } | Plan::All => self.constant += w,
         }
+        true
     }
-    let mut out = FxHashMap::default();
-    for p in plans {
-        walk(p, 1.0, &mut out);
-    }
-    let mut terms: Vec<(Field, String, f32)> = out
-        .into_iter()
-        .filter(|(_, w)| *w >= CANDIDATE_WEIGHT)
-        .map(|((f, t), w)| (f, t, w))
-        .collect();
-    terms.sort_by(|a, b| {
-        b.2.total_cmp(&a.2)
-            .then_with(|| a.0.cmp(&b.0))
-            .then_with(|| a.1.cmp(&b.1))
-    });
-    terms.truncate(MAX_CANDIDATE_TERMS);
-    terms.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-    terms
 }
 
-/// [`Candidates`] as tantivy queries.
+/// A plan compiled for evaluating one item at a time: its leaves are
+/// indexes into [`Pruned::leaves`].
+#[derive(Debug)]
+enum Op {
+    Leaf(usize),
+    Bool {
+        must: Vec<Op>,
+        should: Vec<Op>,
+        not: Vec<Op>,
+        /// Should clauses that must match.
+        need: usize,
+    },
+    Boost(Box<Op>, f32),
+    Filter(Box<Op>),
+    All,
+    Nothing,
+}
+
+impl Op {
+    /// Compile `p`, adding its leaves (each distinct one once) to `leaves`.
+    fn compile(p: &Plan, leaves: &mut Vec<Plan>, keys: &mut FxHashMap<String, usize>) -> Op {
+        match p {
+            Plan::Term { .. } | Plan::Keyword { .. } | Plan::Phrase { .. } | Plan::Days { .. } => {
+                let key = format!("{p:?}");
+                let i = *keys.entry(key).or_insert_with(|| {
+                    leaves.push(p.clone());
+                    leaves.len() - 1
+                });
+                Op::Leaf(i)
+            }
+            Plan::Bool {
+                clauses,
+                min_should,
+            } => {
+                let (mut must, mut should, mut not) = (Vec::new(), Vec::new(), Vec::new());
+                for (o, c) in clauses {
+                    let op = Op::compile(c, leaves, keys);
+                    match o {
+                        Occur::Must => must.push(op),
+                        Occur::Should => should.push(op),
+                        Occur::MustNot => not.push(op),
+                    }
+                }
+                // Filters first: they are cheap and end the evaluation
+                // of most items that fail.
+                must.sort_by_key(|op| !matches!(op, Op::Filter(_)));
+                // As `Plan::to_tantivy` and tantivy's BooleanQuery: a
+                // bound of 1 is the default, and without must clauses one
+                // should clause must match.
+                let need = if *min_should > 1 {
+                    *min_should
+                } else {
+                    usize::from(must.is_empty())
+                };
+                if must.is_empty() && should.is_empty() {
+                    Op::Nothing
+                } else {
+                    Op::Bool {
+                        must,
+                        should,
+                        not,
+                        need,
+                    }
+                }
+            }
+            Plan::Boost(inner, f) => Op::Boost(Box::new(Op::compile(inner, leaves, keys)), *f),
+            Plan::Filter(inner) => Op::Filter(Box::new(Op::compile(inner, leaves, keys))),
+            Plan::All => Op::All,
+            Plan::Nothing => Op::Nothing,
+        }
+    }
+
+    /// The score of `doc` under this op, `None` when it does not match.
+    /// Documents are evaluated in increasing order within a segment.
+    fn eval(&self, doc: DocId, leaves: &mut [Box<dyn Scorer>]) -> Option<Score> {
+        match self {
+            Op::Leaf(i) => {
+                let s = &mut leaves[*i];
+                let mut d = s.doc();
+                if d < doc {
+                    d = s.seek(doc);
+                }
+                (d == doc).then(|| s.score())
+            }
+            Op::Bool {
+                must,
+                should,
+                not,
+                need,
+            } => {
+                let mut sum: Score = 0.0;
+                for m in must {
+                    sum += m.eval(doc, leaves)?;
+                }
+                if not.iter().any(|n| n.eval(doc, leaves).is_some()) {
+                    return None;
+                }
+                let mut hits = 0;
+                for s in should {
+                    if let Some(x) = s.eval(doc, leaves) {
+                        sum += x;
+                        hits += 1;
+                    }
+                }
+                (hits >= *need).then_some(sum)
+            }
+            Op::Boost(inner, f) => inner.eval(doc, leaves).map(|s| s * f),
+            Op::Filter(inner) => inner.eval(doc, leaves).map(|_| 0.0),
+            Op::All => Some(1.0),
+            Op::Nothing => None,
+        }
+    }
+}
+
+/// [`Candidates`] lowered for the local index.
 pub struct Pruned {
-    /// The flat disjunction: term queries, each boosted by its weight, so
-    /// that block-WAND can run it.
-    terms: Box<dyn Query>,
+    /// The common terms, each boosted by its summed weight, with its most
+    /// possible score: read in step with each other ([`top`]).
+    heavy: Vec<(Box<dyn Query>, Score)>,
+    /// The rare scoring terms and phrases, each boosted by its summed
+    /// weight: read whole before WAND runs.
+    rare: Vec<Box<dyn Query>>,
+    /// What the other scoring parts may add at most.
+    slack: Score,
+    /// The whole query, compiled.
+    op: Op,
+    /// The distinct leaves of the query, as tantivy weights.
+    leaves: Vec<Box<dyn Weight>>,
     /// The filter, scoring disabled.
     filter: Box<dyn Query>,
 }
 
+/// A scoring part of the bound: a query, its items, its most possible
+/// score (weighted) and whether block-WAND can read it.
+struct Part {
+    query: Box<dyn Query>,
+    df: u64,
+    most: Score,
+    term: bool,
+}
+
 impl Pruned {
-    /// Lower `c` for the local index; `None` when it has no terms.
-    pub fn new(c: &Candidates) -> Option<Pruned> {
-        if c.terms.is_empty() {
-            return None;
-        }
-        let clauses = c
+    /// Lower `c` for the local index; `None` when the query has no term to
+    /// bound its score by.
+    pub fn new(searcher: &Searcher, c: &Candidates) -> tantivy::Result<Option<Pruned>> {
+        let Some(b) = Bounds::of(&c.plan) else {
+            return Ok(None);
+        };
+        let most = |terms: &[Term], w: f32| -> tantivy::Result<Score> {
+            Ok(w * Bm25Weight::for_terms(searcher, terms)?.max_score())
+        };
+        let boosted = |q: Box<dyn Query>, w: f32| -> Box<dyn Query> {
+            if w == 1.0 {
+                q
+            } else {
+                Box::new(BoostQuery::new(q, w))
+            }
+        };
+        let mut parts: Vec<Part> = Vec::new();
+        for (keyword, ((f, t), w)) in b
             .terms
             .iter()
-            .map(|(f, t, w)| {
-                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                    Term::from_field_text(*f, t),
-                    IndexRecordOption::WithFreqs,
-                ));
-                let q: Box<dyn Query> = if (*w - 1.0).abs() > f32::EPSILON {
-                    Box::new(BoostQuery::new(q, *w))
-                } else {
-                    q
-                };
-                (TOccur::Should, q)
-            })
-            .collect();
-        Some(Pruned {
-            terms: Box::new(BooleanQuery::new(clauses)),
+            .map(|x| (false, x))
+            .chain(b.keywords.iter().map(|x| (true, x)))
+        {
+            let term = Term::from_field_text(*f, t);
+            let df = searcher.doc_freq(&term)?;
+            if df == 0 {
+                continue;
+            }
+            let option = if keyword {
+                IndexRecordOption::Basic
+            } else {
+                IndexRecordOption::WithFreqs
+            };
+            parts.push(Part {
+                most: most(std::slice::from_ref(&term), *w)?,
+                query: boosted(Box::new(TermQuery::new(term, option)), *w),
+                df,
+                term: !keyword,
+            });
+        }
+        for (phrase, w) in &b.sloppy {
+            let Plan::Phrase { field, terms, .. } = phrase else {
+                continue;
+            };
+            let terms: Vec<Term> = terms
+                .iter()
+                .map(|(_, t)| Term::from_field_text(*field, t))
+                .collect();
+            let mut df = u64::MAX;
+            for t in &terms {
+                df = df.min(searcher.doc_freq(t)?);
+            }
+            if df == 0 {
+                continue;
+            }
+            parts.push(Part {
+                most: most(&terms, *w)?,
+                query: boosted(phrase.to_tantivy(), *w),
+                df,
+                term: false,
+            });
+        }
+        // The rarest first, read whole within the budget.
+        parts.sort_by(|a, b| a.df.cmp(&b.df).then_with(|| b.most.total_cmp(&a.most)));
+        let mut read = 0u64;
+        let mut rare = Vec::new();
+        let mut rest = Vec::new();
+        for p in parts {
+            if read + p.df <= RARE_POSTINGS {
+                read += p.df;
+                rare.push(p.query);
+            } else {
+                rest.push(p);
+            }
+        }
+        // The common ones: WAND reads the heaviest terms, the others count
+        // at their most.
+        rest.sort_by(|a, b| b.most.total_cmp(&a.most));
+        let mut slack = b.constant;
+        let mut heavy: Vec<(Box<dyn Query>, Score)> = Vec::new();
+        for p in rest {
+            if p.term && heavy.len() < MAX_HEAVY {
+                heavy.push((p.query, p.most));
+            } else {
+                slack += p.most;
+            }
+        }
+        let mut leaves = Vec::new();
+        let op = Op::compile(&c.plan, &mut leaves, &mut FxHashMap::default());
+        let scoring = EnableScoring::enabled_from_searcher(searcher);
+        let leaves = leaves
+            .iter()
+            .map(|p| p.to_tantivy().weight(scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Some(Pruned {
+            heavy,
+            rare,
+            slack,
+            op,
+            leaves,
             filter: c.filter.to_tantivy(),
-        })
+        }))
     }
 
     /// The query that decides which items match.
@@ -189,100 +401,187 @@ impl Ord for Entry {
     }
 }
 
-/// The `k` items that pass the filter with the highest flat scores
-/// (step 1), and whether there may be more that pass (the heap filled).
-fn candidate_docs(
-    searcher: &Searcher,
-    pruned: &Pruned,
-    k: usize,
-) -> tantivy::Result<(Vec<DocAddress>, bool)> {
-    let terms = pruned
-        .terms
-        .weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let filter = pruned
-        .filter
-        .weight(EnableScoring::disabled_from_searcher(searcher))?;
-    let mut heap: BinaryHeap<Entry> = BinaryHeap::with_capacity(k + 1);
-    let mut full = false;
+/// What rounding may separate a bound from the exact score it bounds
+/// (the sums run in another order).
+fn rounding(score: Score) -> Score {
+    score.abs() * 1e-5 + 1e-6
+}
+
+/// The top `want` hits of the query by exact score, best first, ties in
+/// address order as the exhaustive search orders them; `None` when the
+/// bound cannot prove them the top (fewer than `want` items with a heavy
+/// or rare part, or the lowest of them within the slack): the caller then
+/// searches exhaustively.
+///
+/// The common terms are read as in MaxScore (Turtle and Flood, 1995):
+/// sorted by their most possible score, the lightest whose sum with the
+/// slack cannot reach the lowest kept score are "non-essential" and only
+/// looked up for items the others bring; the essential ones and the rare
+/// table are read in step. tantivy's block-max WAND cannot be used: with
+/// `fieldnorms = false` (the text fields) its postings store a block
+/// maximum of 0, and it skips nearly every block (BENCHMARKS.md).
+pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result<Option<Top>> {
+    let want = want.max(1);
+    let scoring = EnableScoring::enabled_from_searcher(searcher);
+    let heavy = pruned
+        .heavy
+        .iter()
+        .map(|(q, most)| Ok((q.weight(scoring)?, *most)))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let rare = pruned
+        .rare
+        .iter()
+        .map(|q| q.weight(scoring))
+        .collect::<tantivy::Result<Vec<_>>>()?;
+    let slack = pruned.slack;
+    let mut heap = Heap {
+        entries: BinaryHeap::with_capacity(want + 1),
+        want,
+        scored: 0,
+    };
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let ord = ord as u32;
-        let mut pass = filter.scorer(reader, 1.0)?;
+        let table = rare_table(&rare, reader)?;
         let alive = reader.alive_bitset();
-        let mut threshold = heap.peek().filter(|_| full).map_or(Score::MIN, |e| e.0);
-        terms.for_each_pruning(threshold, reader, &mut |doc: DocId, score: Score| {
-            if pass.doc() < doc {
-                pass.seek(doc);
+        let mut leaves = pruned
+            .leaves
+            .iter()
+            .map(|w| w.scorer(reader, 1.0))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        // Lightest first; `prefix[i]`: the most the first i may add.
+        let mut terms: Vec<(Box<dyn Scorer>, Score)> = Vec::with_capacity(heavy.len());
+        for (w, most) in &heavy {
+            let s = w.scorer(reader, 1.0)?;
+            if s.doc() != TERMINATED {
+                terms.push((s, *most));
             }
-            if pass.doc() != doc || alive.is_some_and(|a| a.is_deleted(doc)) {
-                return threshold;
+        }
+        terms.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let prefix: Vec<Score> = std::iter::once(0.0)
+            .chain(terms.iter().scan(0.0, |sum, t| {
+                *sum += t.1;
+                Some(*sum)
+            }))
+            .collect();
+        let mut lookup = 0;
+        while lookup < terms.len() && !heap.may_enter(prefix[lookup + 1] + slack) {
+            lookup += 1;
+        }
+        let mut next_rare = 0;
+        loop {
+            let mut doc = table.get(next_rare).map_or(TERMINATED, |x| x.0);
+            for t in &terms[lookup..] {
+                doc = doc.min(t.0.doc());
             }
-            heap.push(Entry(score, DocAddress::new(ord, doc)));
-            if heap.len() > k {
-                heap.pop();
-                full = true;
+            if doc == TERMINATED {
+                break;
             }
-            if full || heap.len() == k {
-                threshold = heap.peek().map_or(Score::MIN, |e| e.0);
+            let mut bound = prefix[lookup] + slack;
+            if table.get(next_rare).is_some_and(|x| x.0 == doc) {
+                bound += table[next_rare].1;
+                next_rare += 1;
             }
-            threshold
-        })?;
-    }
-    let full = full || heap.len() == k;
-    Ok((heap.into_iter().map(|e| e.1).collect(), full))
-}
-
-/// The exact scores of `docs` under `query` (step 2), best first, ties in
-/// address order as the exhaustive search orders them; documents the
-/// query does not match are left out.
-fn rescore(
-    searcher: &Searcher,
-    query: &dyn Query,
-    mut docs: Vec<DocAddress>,
-) -> tantivy::Result<Vec<(Score, DocAddress)>> {
-    docs.sort_unstable();
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
-    let mut out = Vec::with_capacity(docs.len());
-    let mut i = 0;
-    while i < docs.len() {
-        let ord = docs[i].segment_ord;
-        let reader = searcher.segment_reader(ord);
-        let mut scorer = weight.scorer(reader, 1.0)?;
-        while i < docs.len() && docs[i].segment_ord == ord {
-            let doc = docs[i].doc_id;
-            if scorer.doc() < doc {
-                scorer.seek(doc);
+            for t in &mut terms[lookup..] {
+                if t.0.doc() == doc {
+                    bound += t.0.score();
+                }
             }
-            if scorer.doc() == doc {
-                out.push((scorer.score(), docs[i]));
+            if heap.may_enter(bound) {
+                // The non-essential terms, heaviest first, while the bound
+                // may still let the item in.
+                for t in terms[..lookup].iter_mut().rev() {
+                    bound -= t.1;
+                    let mut d = t.0.doc();
+                    if d < doc {
+                        d = t.0.seek(doc);
+                    }
+                    if d == doc {
+                        bound += t.0.score();
+                    }
+                    if !heap.may_enter(bound) {
+                        break;
+                    }
+                }
+                if heap.may_enter(bound) && alive.is_none_or(|a| a.is_alive(doc)) {
+                    heap.score(&pruned.op, &mut leaves, DocAddress::new(ord, doc));
+                    while lookup < terms.len() && !heap.may_enter(prefix[lookup + 1] + slack) {
+                        lookup += 1;
+                    }
+                }
             }
-            i += 1;
+            for t in &mut terms[lookup..] {
+                if t.0.doc() == doc {
+                    t.0.advance();
+                }
+            }
         }
     }
-    out.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(out)
+    // Items with neither score at most the slack.
+    if heap.entries.len() < want || heap.may_enter(slack) {
+        return Ok(None);
+    }
+    let scored = heap.scored;
+    let mut hits: Vec<(Score, DocAddress)> = heap.entries.into_iter().map(|e| (e.0, e.1)).collect();
+    hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    Ok(Some(Top { hits, scored }))
 }
 
-/// The top `want` hits of `query` by score, through `pruned`'s candidates;
-/// `None` when the candidates did not fill their heap (items matching only
-/// through expansions are then no candidates, but few items hold the
-/// words) or hold fewer than `want` hits of `query`: the caller then
-/// searches exhaustively.
-pub fn top(
-    searcher: &Searcher,
-    pruned: &Pruned,
-    query: &dyn Query,
+/// What the rare parts add to each item of a segment that holds one, in
+/// document order.
+fn rare_table(
+    rare: &[Box<dyn Weight>],
+    reader: &tantivy::SegmentReader,
+) -> tantivy::Result<Vec<(DocId, Score)>> {
+    let mut table: FxHashMap<DocId, Score> = FxHashMap::default();
+    for w in rare {
+        let mut s = w.scorer(reader, 1.0)?;
+        let mut doc = s.doc();
+        while doc != TERMINATED {
+            *table.entry(doc).or_default() += s.score();
+            doc = s.advance();
+        }
+    }
+    let mut table: Vec<(DocId, Score)> = table.into_iter().collect();
+    table.sort_unstable_by_key(|x| x.0);
+    Ok(table)
+}
+
+/// The best `want` exact scores so far.
+struct Heap {
+    entries: BinaryHeap<Entry>,
     want: usize,
-) -> tantivy::Result<Option<Vec<(Score, DocAddress)>>> {
-    let (docs, full) = candidate_docs(searcher, pruned, candidates(want))?;
-    if !full {
-        return Ok(None);
+    /// Items scored exactly.
+    scored: usize,
+}
+
+impl Heap {
+    /// Whether an item whose score is at most `bound` may enter.
+    fn may_enter(&self, bound: Score) -> bool {
+        match self.entries.peek() {
+            Some(e) if self.entries.len() >= self.want => bound + rounding(e.0) > e.0,
+            _ => true,
+        }
     }
-    let mut hits = rescore(searcher, query, docs)?;
-    if hits.len() < want {
-        return Ok(None);
+
+    /// Score `addr` exactly and keep it if it is among the best.
+    fn score(&mut self, op: &Op, leaves: &mut [Box<dyn Scorer>], addr: DocAddress) {
+        self.scored += 1;
+        if let Some(score) = op.eval(addr.doc_id, leaves) {
+            self.entries.push(Entry(score, addr));
+            if self.entries.len() > self.want {
+                self.entries.pop();
+            }
+        }
     }
-    hits.truncate(want);
-    Ok(Some(hits))
+}
+
+/// The top hits of a search that pruned.
+#[derive(Debug)]
+pub struct Top {
+    /// Exact scores and addresses, best first.
+    pub hits: Vec<(Score, DocAddress)>,
+    /// Items scored exactly on the way: what pruning left of the matches.
+    pub scored: usize,
 }
 
 /// The items that pass `filter`, counted up to `bound` (step 3).
@@ -313,11 +612,11 @@ pub fn count_upto(searcher: &Searcher, filter: &dyn Query, bound: usize) -> tant
 mod tests {
     use super::*;
     use tantivy::collector::{Count, TopDocs};
-    use tantivy::schema::{STRING, Schema, TEXT};
+    use tantivy::schema::{STRING, Schema, TEXT, TextFieldIndexing, TextOptions};
     use tantivy::{Index, doc};
 
     #[test]
-    fn terms_are_summed_over_the_tree_and_exclusions_dropped() {
+    fn bounds_sum_the_weights_over_the_tree_and_drop_exclusions_and_filters() {
         let mut b = Schema::builder();
         let text = b.add_text_field("text", TEXT);
         let title = b.add_text_field("title", TEXT);
@@ -329,25 +628,51 @@ mod tests {
                 Occur::Should,
                 Plan::any(vec![t(text, "rohstoff"), t(text, "rohstoffabkomm")]).boost(0.5),
             ),
+            (
+                Occur::Should,
+                Plan::Phrase {
+                    field: text,
+                    terms: vec![(0, "seltene".into()), (1, "erd".into())],
+                    slop: 0,
+                },
+            ),
+            (
+                Occur::Should,
+                Plan::Phrase {
+                    field: text,
+                    terms: vec![(0, "rohstoff".into()), (1, "abkomm".into())],
+                    slop: 10,
+                }
+                .boost(0.5),
+            ),
             (Occur::MustNot, t(text, "gold")),
             (Occur::Must, Plan::term(text, "ukrain").filter()),
         ]);
-        let terms = flat_terms(&[plan]);
-        let w = |f, s: &str| {
-            terms
-                .iter()
-                .find(|(g, u, _)| *g == f && u == s)
-                .map(|x| x.2)
-        };
+        let b = Bounds::of(&plan).unwrap();
+        let w = |f, s: &str| b.terms.get(&(f, s.to_string())).copied();
         assert_eq!(w(text, "rohstoff"), Some(1.5));
-        assert_eq!(
-            w(title, "rohstoff"),
-            None,
-            "a title boost of 0.1 only rescores"
-        );
+        assert_eq!(w(title, "rohstoff"), Some(0.1));
         assert_eq!(w(text, "rohstoffabkomm"), Some(0.5));
+        assert_eq!(
+            w(text, "erd"),
+            Some(1.0),
+            "a phrase without slop adds to its terms"
+        );
+        assert_eq!(w(text, "abkomm"), None, "a sloppy phrase is bounded whole");
+        assert_eq!(b.sloppy.len(), 1);
         assert_eq!(w(text, "gold"), None, "an exclusion scores nothing");
         assert_eq!(w(text, "ukrain"), None, "a filter scores nothing");
+        assert!(Bounds::of(&t(text, "zoll").boost(-1.0)).is_none());
+    }
+
+    /// The same documents in the same order with the same scores, up to
+    /// rounding (the sums run in another order).
+    fn assert_same_top(top: &[(Score, DocAddress)], exhaustive: &[(Score, DocAddress)]) {
+        assert_eq!(top.len(), exhaustive.len());
+        for (a, b) in top.iter().zip(exhaustive) {
+            assert_eq!(a.1, b.1, "{top:?}\n{exhaustive:?}");
+            assert!((a.0 - b.0).abs() <= rounding(b.0), "{a:?} {b:?}");
+        }
     }
 
     /// 3,000 German headlines over 3 segments: the pruned top 10 is the
@@ -356,7 +681,16 @@ mod tests {
     #[test]
     fn pruned_top_equals_the_exhaustive_one() {
         let mut b = Schema::builder();
-        let text = b.add_text_field("text", TEXT);
+        // As archivar's text fields: no field lengths, with which tantivy's
+        // postings keep no block maxima for block-WAND.
+        let text = b.add_text_field(
+            "text",
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions)
+                    .set_fieldnorms(false),
+            ),
+        );
         let program = b.add_text_field("program", STRING);
         let index = Index::create_in_ram(b.build());
         let mut w = index.writer(15_000_000).unwrap();
@@ -397,25 +731,53 @@ mod tests {
         }
         let searcher = index.reader().unwrap().searcher();
         let t = |s: &str| Plan::term(text, s);
-        let score = Plan::any(vec![
-            t("zölle"),
-            t("stahl").boost(0.5),
-            Plan::Phrase {
-                field: text,
-                terms: vec![(0, "zölle".into()), (1, "stahl".into())],
-                slop: 0,
-            },
-        ]);
+        let phrase = |a: &str, b: &str, slop| Plan::Phrase {
+            field: text,
+            terms: vec![(0, a.into()), (1, b.into())],
+            slop,
+        };
+        let both = |a: &str, b: &str| Plan::bool(vec![(Occur::Must, t(a)), (Occur::Must, t(b))]);
+        // Phrase and conjunction bonuses are what a flat sum of the words
+        // misranks (the first pruning missed such hits at 25k items).
+        let scores = [
+            Plan::any(vec![
+                t("zölle"),
+                t("stahl").boost(0.5),
+                phrase("zölle", "stahl", 0),
+            ]),
+            Plan::any(vec![
+                t("handel"),
+                t("frieden"),
+                both("handel", "frieden").boost(3.0),
+                t("lufthansa").boost(0.2),
+                t("streik").boost(0.04),
+            ]),
+            Plan::any(vec![
+                t("wahl"),
+                t("bundestag"),
+                phrase("bundestag", "wahl", 3).boost(2.0),
+            ]),
+        ];
         let dlf = Plan::Keyword {
             field: program,
             value: "Deutschlandfunk".into(),
         };
-        for filter in [Plan::any(vec![t("zölle"), t("stahl")]), {
-            Plan::bool(vec![
-                (Occur::Must, Plan::any(vec![t("zölle"), t("stahl")])),
-                (Occur::Must, dlf.clone()),
-            ])
-        }] {
+        let mut pruned_tops = 0;
+        for (score, filter) in scores.iter().flat_map(|score| {
+            let words: Vec<Plan> = score.terms().into_iter().map(|(_, w)| t(w)).collect();
+            let any = Plan::any(words);
+            [
+                (score, any.clone()),
+                (
+                    score,
+                    Plan::bool(vec![(Occur::Must, any.clone()), (Occur::Must, dlf.clone())]),
+                ),
+                (
+                    score,
+                    Plan::bool(vec![(Occur::Must, any), (Occur::MustNot, t("regierung"))]),
+                ),
+            ]
+        }) {
             let whole = Plan::bool(vec![
                 (Occur::Must, filter.clone().filter()),
                 (Occur::Should, score.clone()),
@@ -424,17 +786,23 @@ mod tests {
             let exhaustive = searcher
                 .search(query.as_ref(), &TopDocs::with_limit(10).order_by_score())
                 .unwrap();
-            let pruned = Pruned::new(&Candidates {
-                terms: flat_terms(std::slice::from_ref(&score)),
-                filter: filter.clone(),
-            })
+            let pruned = Pruned::new(
+                &searcher,
+                &Candidates {
+                    plan: whole.clone(),
+                    filter: filter.clone(),
+                },
+            )
+            .unwrap()
             .unwrap();
-            let top = top(&searcher, &pruned, query.as_ref(), 10)
-                .unwrap()
-                .unwrap();
-            assert_eq!(top, exhaustive);
             let all = searcher.search(query.as_ref(), &Count).unwrap();
             assert!(all > 100);
+            if let Some(top) = top(&searcher, &pruned, 10).unwrap() {
+                assert_same_top(&top.hits, &exhaustive);
+                if top.scored < all / 2 {
+                    pruned_tops += 1;
+                }
+            }
             assert_eq!(
                 count_upto(&searcher, pruned.filter(), 100).unwrap(),
                 Total {
@@ -447,5 +815,9 @@ mod tests {
                 Total::exact(all)
             );
         }
+        assert!(
+            pruned_tops >= 6,
+            "only {pruned_tops} of 9 tops scored fewer than half the matches"
+        );
     }
 }
