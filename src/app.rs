@@ -506,8 +506,7 @@ fn run_kwic(dir: PathBuf, a: crate::cli::KwicArgs) -> Result<Outcome> {
         ..request(&a.query, a.filters)
     };
     req.validate(&search::Limits::DEFAULT)?;
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
+    let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
     let opts = kwic::Options {
         width: a.width as usize,
         order: match a.sort {
@@ -518,7 +517,7 @@ fn run_kwic(dir: PathBuf, a: crate::cli::KwicArgs) -> Result<Outcome> {
         },
         limit: a.limit as usize,
     };
-    let c = kwic::kwic(&archive, &searcher, &req, opts)?;
+    let c = engine.kwic(&req, opts)?;
     formatted(a.json, &a.output, a.color)?.kwic(&c)?;
     if c.items_read < c.items {
         crate::report!(

@@ -101,6 +101,22 @@ impl Engine {
         }
     }
 
+    /// The keyword-in-context lines of `req`.
+    pub fn kwic(
+        &self,
+        req: &Request,
+        opts: search::kwic::Options,
+    ) -> Result<search::kwic::Concordance> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(search::kwic::kwic(archive, searcher, req, opts)?)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::kwic(cluster, archive, req, opts).map_err(lift)
+            }
+        }
+    }
+
     /// Items, dates, programmes, speakers and size of the archive.
     pub fn stats(&self) -> Result<Stats> {
         match self {

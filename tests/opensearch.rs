@@ -915,6 +915,51 @@ fn show_trend_and_stats_through_the_cluster_print_as_locally() {
     drop_index(&base, name);
 }
 
+#[test]
+fn kwic_through_the_cluster_prints_as_locally() {
+    let Some(base) = cluster() else { return };
+    let name = "archivar-test-kwic";
+    let dir = index_both(&base, name);
+    let idx = dir.path().join("idx");
+    let target = format!("{base}/{name}");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--json", "Zölle"],
+        vec!["--json", "Zölle", "--sort", "date"],
+        vec!["--json", "Merz", "--sort", "left", "-w", "20"],
+        vec!["--json", "Trump", "--sort", "right", "-n", "5"],
+        vec!["--json", "Nachrichten", "--sort", "date"],
+        vec!["--json", "\"seltene Erden\""],
+        vec!["--json", "Selenski"],
+        vec!["--json", "Ukraine", "--from", "2025-02-01"],
+        vec!["--json", "Zölle", "--speaker", "Wiesinger"],
+        vec!["--json", "Zölle", "--program", "Deutschlandfunk"],
+        vec!["--csv", "Rohstoffe"],
+        vec!["Zölle", "--color", "never"],
+        vec!["--json", "Wörterdienichtvorkommen"],
+    ];
+    let mut lines = 0;
+    for args in &cases {
+        let local = archivar_in(&idx).arg("kwic").args(args).output().unwrap();
+        let remote = common::archivar()
+            .arg("kwic")
+            .args(args)
+            .args(["--opensearch", &target])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&local.stdout),
+            String::from_utf8_lossy(&remote.stdout),
+            "{args:?}"
+        );
+        assert_eq!(local.stderr, remote.stderr, "{args:?}");
+        assert_eq!(local.status.code(), remote.status.code(), "{args:?}");
+        lines += local.stdout.iter().filter(|&&b| b == b'\n').count();
+    }
+    // Ties (five items score alike for "Merz") and several occurrences.
+    assert!(lines > 60, "{lines} lines in all");
+    drop_index(&base, name);
+}
+
 /// `archivar --index IDX serve --bind 127.0.0.1:0 ARGS…`, once it says
 /// where it listens: the process and its base URL.
 fn serve(index: &Path, args: &[&str]) -> (std::process::Child, String) {

@@ -18,7 +18,7 @@ use crate::analysis::Analyzer;
 use crate::index::Archive;
 use crate::item::Item;
 use crate::search::{
-    self, Hits, Planned, Request, SearchError, Sort, collapse, dsl, facets, passage, said,
+    self, Hits, Planned, Request, SearchError, Sort, collapse, dsl, facets, kwic, passage, said,
 };
 use serde_json::{Value, json};
 use tantivy::schema::Value as _;
@@ -116,14 +116,28 @@ struct Found {
     evidence: Option<passage::Evidence>,
 }
 
-/// Run a search on the cluster: the requested page of hits with their
-/// items and snippets, as [`crate::search::search`] gives them locally.
-pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hits, Failure> {
+/// A request planned against the cluster's vocabulary: what each of its
+/// searches needs.
+struct Prepared {
+    /// The plan as query DSL.
+    query: Value,
+    /// What hits mark.
+    marks: crate::search::snippet::Marks,
+    /// The passage rerank's terms and weights (idf times weight).
+    weights: Vec<(String, f32)>,
+    /// Notes on the request (filters that matched no name).
+    notes: Vec<String>,
+    /// With `--speaker`: the check that the speaker said the words.
+    check: Option<said::Check>,
+}
+
+/// Plan `req` against the cluster's vocabulary, with the passage weights
+/// in the same rounds: their terms are mostly the words' stems, asked in
+/// the plan's first round already.
+fn prepare(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Prepared, Failure> {
     let schema = &archive.schema;
     let vocabulary = Remote::new(cluster, schema);
     let text = archive.fields().text;
-    // The passage weights in the same rounds as the plan: their terms are
-    // mostly the words' stems, asked in the plan's first round already.
     let (planned, weights) = vocabulary.settle(|v| {
         use crate::search::vocabulary::Vocabulary as _;
         let planned = crate::search::plan(schema, v, req);
@@ -138,121 +152,163 @@ pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hit
     let Planned {
         plan,
         marks,
-        passage: _,
-        mut notes,
+        notes,
         speakers,
         ..
     } = planned?;
     let names = |f| schema.schema.get_field_name(f).to_string();
-    let limit = req.limit.max(1);
-    let want = req.offset + limit;
     let check = speakers.map(|names| said::Check {
         item: archive.fields().item,
         marks: marks.clone(),
         names,
     });
-    let query = dsl::query(&plan, &names);
+    Ok(Prepared {
+        query: dsl::query(&plan, &names),
+        marks,
+        weights,
+        notes,
+        check,
+    })
+}
+
+/// The top `window` matches of `p` in `req`'s order (by relevance the
+/// head reranked as locally), the matches' count, and the cluster's
+/// answer (for its aggregations, with `aggs`: the facets).
+fn ranked(
+    cluster: &Cluster,
+    archive: &Archive,
+    p: &Prepared,
+    req: &Request,
+    window: usize,
+    aggs: bool,
+) -> Result<(usize, Vec<Found>, Value), Failure> {
     let path = format!(
         "/{}/_search?search_type=dfs_query_then_fetch",
         cluster.index
     );
-    // The top `window` hits, reranked as locally, and the matches' count.
-    let ranked = |window: usize, aggs: bool| -> Result<(usize, Vec<Found>, Value), Failure> {
-        let size = if check.is_some() {
-            MAX_WINDOW
-        } else {
-            match req.sort {
-                Sort::Relevance if !weights.is_empty() => window.max(passage::RERANK_TOP),
-                _ => window,
-            }
-        }
-        .min(MAX_WINDOW);
-        let mut body = json!({
-            "query": query,
-            "size": size,
-            "track_total_hits": true,
-            "_source": ["item", "cluster"],
-        });
-        if req.sort == Sort::Date {
-            body["sort"] = json!([{ "date": { "order": "desc", "missing": "_last" } }]);
-        }
-        if aggs {
-            body["aggs"] = json!({
-                "programs": {"terms": {"field": "program_facet", "size": facets::TOP_FACETS}},
-                "speakers": {"terms": {"field": "speaker_facet", "size": facets::TOP_FACETS}},
-            });
-        }
-        let v = cluster.json("POST", &path, &body)?;
-        let mut total = v["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
-        let mut found = Vec::new();
-        for h in v["hits"]["hits"].as_array().into_iter().flatten() {
-            let item: Item = serde_json::from_value(h["_source"]["item"].clone()).map_err(|e| {
-                ClusterError::Answer {
-                    path: path.clone(),
-                    detail: format!("the item of {} cannot be read: {e}", h["_id"]),
-                }
-            })?;
-            found.push(Found {
-                score: match req.sort {
-                    Sort::Relevance => h["_score"].as_f64().map(|s| s as f32),
-                    Sort::Date => None,
-                },
-                cluster: h["_source"]["cluster"].as_u64(),
-                item,
-                evidence: None,
-            });
-        }
-        if let Some(check) = &check {
-            found.retain(|f| check.holds(&f.item));
-            total = found.len();
-        }
-        if req.sort == Sort::Relevance {
-            // Equal scores in the order the local index has them: the
-            // order items were added, that of their files' paths and lines.
-            found.sort_by(|a, b| {
-                b.score
-                    .unwrap_or(0.0)
-                    .total_cmp(&a.score.unwrap_or(0.0))
-                    .then_with(|| added_order(&a.item.source).cmp(&added_order(&b.item.source)))
-            });
-            let k = found.len().min(passage::RERANK_TOP);
-            if k >= 2 && !weights.is_empty() {
-                for f in &mut found[..k] {
-                    let e = evidence(archive, &weights, &f.item)?;
-                    f.score = f.score.map(|s| s + e.bonus());
-                    f.evidence = Some(e);
-                }
-                found[..k]
-                    .sort_by(|a, b| b.score.unwrap_or(0.0).total_cmp(&a.score.unwrap_or(0.0)));
-            }
-        }
-        Ok((total, found, v))
-    };
-    let (total, found, v) = if req.collapse {
-        // As collapse::collapsed_page: a growing window until the page is
-        // full of distinct clusters.
-        let mut window = want.saturating_mul(3).saturating_add(10).min(MAX_WINDOW);
-        loop {
-            let (total, top, v) = ranked(window, req.facets)?;
-            let n = top.len();
-            let mut seen = std::collections::HashSet::new();
-            let heads: Vec<Found> = top
-                .into_iter()
-                .filter(|f| f.cluster.is_none_or(|c| seen.insert(c)))
-                .collect();
-            if heads.len() >= want || n < window || window >= MAX_WINDOW {
-                if heads.len() < want && n == window && total > window {
-                    notes.push(format!(
-                        "repeats are collapsed within the first {MAX_WINDOW} matches only, and this page lies beyond them; \
-                         add --no-collapse to page through every airing, or narrow the search"
-                    ));
-                }
-                break (total, heads, v);
-            }
-            window = (window * 4).min(MAX_WINDOW);
-        }
+    let size = if p.check.is_some() {
+        MAX_WINDOW
     } else {
-        ranked(want, req.facets)?
+        match req.sort {
+            Sort::Relevance if !p.weights.is_empty() => window.max(passage::RERANK_TOP),
+            _ => window,
+        }
+    }
+    .min(MAX_WINDOW);
+    let mut body = json!({
+        "query": p.query,
+        "size": size,
+        "track_total_hits": true,
+        "_source": ["item", "cluster"],
+    });
+    if req.sort == Sort::Date {
+        body["sort"] = json!([{ "date": { "order": "desc", "missing": "_last" } }]);
+    }
+    if aggs {
+        body["aggs"] = json!({
+            "programs": {"terms": {"field": "program_facet", "size": facets::TOP_FACETS}},
+            "speakers": {"terms": {"field": "speaker_facet", "size": facets::TOP_FACETS}},
+        });
+    }
+    let v = cluster.json("POST", &path, &body)?;
+    let mut total = v["hits"]["total"]["value"].as_u64().unwrap_or(0) as usize;
+    let mut found = Vec::new();
+    for h in v["hits"]["hits"].as_array().into_iter().flatten() {
+        let item: Item = serde_json::from_value(h["_source"]["item"].clone()).map_err(|e| {
+            ClusterError::Answer {
+                path: path.clone(),
+                detail: format!("the item of {} cannot be read: {e}", h["_id"]),
+            }
+        })?;
+        found.push(Found {
+            score: match req.sort {
+                Sort::Relevance => h["_score"].as_f64().map(|s| s as f32),
+                Sort::Date => None,
+            },
+            cluster: h["_source"]["cluster"].as_u64(),
+            item,
+            evidence: None,
+        });
+    }
+    if let Some(check) = &p.check {
+        found.retain(|f| check.holds(&f.item));
+        total = found.len();
+    }
+    if req.sort == Sort::Relevance {
+        rerank(archive, &p.weights, &mut found)?;
+    }
+    Ok((total, found, v))
+}
+
+/// Order hits by score as the local index does, then rerank the top
+/// [`passage::RERANK_TOP`] by their passage and story evidence.
+fn rerank(
+    archive: &Archive,
+    weights: &[(String, f32)],
+    found: &mut [Found],
+) -> Result<(), SearchError> {
+    // Equal scores in the order the local index has them: the order
+    // items were added, that of their files' paths and lines.
+    found.sort_by(|a, b| {
+        b.score
+            .unwrap_or(0.0)
+            .total_cmp(&a.score.unwrap_or(0.0))
+            .then_with(|| added_order(&a.item.source).cmp(&added_order(&b.item.source)))
+    });
+    let k = found.len().min(passage::RERANK_TOP);
+    if k >= 2 && !weights.is_empty() {
+        for f in &mut found[..k] {
+            let e = evidence(archive, weights, &f.item)?;
+            f.score = f.score.map(|s| s + e.bonus());
+            f.evidence = Some(e);
+        }
+        found[..k].sort_by(|a, b| b.score.unwrap_or(0.0).total_cmp(&a.score.unwrap_or(0.0)));
+    }
+    Ok(())
+}
+
+/// The hits up to the end of `req`'s page, repeats collapsed as
+/// [`collapse::collapsed_page`] does: a growing window until the page is
+/// full of distinct clusters. Returns the matches' count, the heads, and
+/// the last answer; a page beyond the window adds a note.
+fn collapsed(
+    cluster: &Cluster,
+    archive: &Archive,
+    p: &mut Prepared,
+    req: &Request,
+) -> Result<(usize, Vec<Found>, Value), Failure> {
+    let want = req.offset + req.limit.max(1);
+    let mut window = want.saturating_mul(3).saturating_add(10).min(MAX_WINDOW);
+    loop {
+        let (total, top, v) = ranked(cluster, archive, p, req, window, req.facets)?;
+        let n = top.len();
+        let mut seen = std::collections::HashSet::new();
+        let heads: Vec<Found> = top
+            .into_iter()
+            .filter(|f| f.cluster.is_none_or(|c| seen.insert(c)))
+            .collect();
+        if heads.len() >= want || n < window || window >= MAX_WINDOW {
+            if heads.len() < want && n == window && total > window {
+                p.notes.push(format!(
+                    "repeats are collapsed within the first {MAX_WINDOW} matches only, and this page lies beyond them; \
+                     add --no-collapse to page through every airing, or narrow the search"
+                ));
+            }
+            return Ok((total, heads, v));
+        }
+        window = (window * 4).min(MAX_WINDOW);
+    }
+}
+
+/// Run a search on the cluster: the requested page of hits with their
+/// items and snippets, as [`crate::search::search`] gives them locally.
+pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hits, Failure> {
+    let mut p = prepare(cluster, archive, req)?;
+    let limit = req.limit.max(1);
+    let (total, found, v) = if req.collapse {
+        collapsed(cluster, archive, &mut p, req)?
+    } else {
+        ranked(cluster, archive, &p, req, req.offset + limit, req.facets)?
     };
     let page: Vec<Found> = found.into_iter().skip(req.offset).take(limit).collect();
     let groups: Vec<Option<(u64, &str)>> = page
@@ -263,7 +319,7 @@ pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hit
                 .map(|c| (c, f.item.id.as_str()))
         })
         .collect();
-    let mut repeats = repeats_of(cluster, &query, &groups)?.into_iter();
+    let mut repeats = repeats_of(cluster, &p.query, &groups)?.into_iter();
     let analyzer = Analyzer::shared();
     let mut hits = Vec::new();
     for (i, f) in page.into_iter().enumerate() {
@@ -273,19 +329,19 @@ pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hit
             item,
             evidence: ev,
         } = f;
-        let story = if item.stories.is_empty() || weights.is_empty() {
+        let story = if item.stories.is_empty() || p.weights.is_empty() {
             None
         } else {
             match ev {
                 Some(e) => e.best_story,
-                None => evidence(archive, &weights, &item)?.best_story,
+                None => evidence(archive, &p.weights, &item)?.best_story,
             }
         };
         let repeats = repeats.next().unwrap_or_default();
         hits.push(search::hit(
             analyzer,
             req,
-            &marks,
+            &p.marks,
             req.offset + i + 1,
             score,
             item,
@@ -302,9 +358,31 @@ pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hit
         // The cluster's search counts every match (track_total_hits).
         total_exact: true,
         hits,
-        notes,
+        notes: p.notes,
         facets,
     })
+}
+
+/// `archivar kwic --opensearch`: the concordance of `req` from the first
+/// [`kwic::MAX_ITEMS`] matches in its order, ranked as [`search`] ranks
+/// them (repeats not collapsed, as locally), their lines cut by the same
+/// code as locally ([`kwic::concordance`]).
+pub fn kwic(
+    cluster: &Cluster,
+    archive: &Archive,
+    req: &Request,
+    opts: kwic::Options,
+) -> Result<kwic::Concordance, Failure> {
+    let p = prepare(cluster, archive, req)?;
+    let req = Request {
+        sort: kwic::sort_of(opts.order),
+        ..req.clone()
+    };
+    let (total, found, _) = ranked(cluster, archive, &p, &req, kwic::MAX_ITEMS, false)?;
+    let items = found
+        .into_iter()
+        .map(|f| Ok::<_, Failure>((f.score, f.item)));
+    kwic::concordance(&req, opts, &p.marks, total, items)
 }
 
 /// Where an item stands in the order `index` adds items: by its file's
