@@ -482,8 +482,7 @@ fn run_trend_table(dir: PathBuf, a: TrendArgs, by: Interval) -> Result<Outcome> 
         r.validate(&search::Limits::DEFAULT)?;
     }
     let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
-    let (archive, searcher) = engine.local("trend with several queries or --per")?;
-    let table = search::share::table(archive, searcher, &reqs, by, a.per)?;
+    let table = engine.trend_table(&reqs, by, a.per)?;
     formatted(a.json, &a.output, a.color)?.trend_table(&table)?;
     let undated: u64 = table.series.iter().map(|s| s.undated).sum();
     if a.output.format(a.json) == Format::Csv && undated > 0 {

@@ -101,6 +101,24 @@ impl Engine {
         }
     }
 
+    /// How often each of `reqs` matches over the same periods, with
+    /// `per` also as shares of all items that pass the filters.
+    pub fn trend_table(
+        &self,
+        reqs: &[Request],
+        by: Interval,
+        per: Option<u32>,
+    ) -> Result<search::share::Table> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(search::share::table(archive, searcher, reqs, by, per)?)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::trend_table(cluster, archive, reqs, by, per).map_err(lift)
+            }
+        }
+    }
+
     /// The keyword-in-context lines of `req`.
     pub fn kwic(
         &self,

@@ -905,13 +905,87 @@ fn show_trend_and_stats_through_the_cluster_print_as_locally() {
     let (l, r) = (strip(&local.0), strip(&remote.0));
     assert_eq!(l["items"], 55, "{l}");
     assert_eq!(l, r);
-    // A table of several queries is still the local index's alone.
-    let out = common::archivar()
-        .args(["trend", "Zölle", "Merz", "--opensearch", &target])
+    drop_index(&base, name);
+}
+
+#[test]
+fn trend_tables_and_shares_through_the_cluster_print_as_locally() {
+    let Some(base) = cluster() else { return };
+    let name = "archivar-test-table";
+    let dir = index_both(&base, name);
+    let idx = dir.path().join("idx");
+    let target = format!("{base}/{name}");
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["--json", "Zölle", "Merz"],
+        vec!["--json", "Zölle", "Merz", "Trump", "--by", "week"],
+        vec!["--json", "Zölle", "--per", "1000"],
+        vec!["--json", "Zölle", "Ukraine", "--per", "100", "--by", "year"],
+        vec![
+            "--json",
+            "Ukraine",
+            "Merz",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-03-31",
+            "--per",
+            "1000",
+        ],
+        vec![
+            "--json",
+            "Ukraine",
+            "Merz",
+            "--program",
+            "Deutschlandfunk",
+            "--per",
+            "10",
+        ],
+        vec![
+            "--json",
+            "Ukraine",
+            "Merz",
+            "--speaker",
+            "Schulz",
+            "--per",
+            "10",
+        ],
+        vec!["--json", "Wörterdienichtvorkommen", "Merz", "--per", "10"],
+        vec!["--json", "Wörterdienichtvorkommen", "Xylophon"],
+        vec!["--csv", "Zölle", "Merz", "--per", "1000"],
+        vec!["Zölle", "Merz", "--per", "1000", "--color", "never"],
+        // One query with a speaker: the speaker must have said the words
+        // (Sandra Schulz speaks in two items that match "Ukraine", says it in one).
+        vec!["--json", "Ukraine", "--speaker", "Schulz"],
+        vec!["--json", "Bundeswehr", "--speaker", "Heckmann"],
+    ];
+    for args in &cases {
+        let local = archivar_in(&idx).arg("trend").args(args).output().unwrap();
+        let remote = common::archivar()
+            .arg("trend")
+            .args(args)
+            .args(["--opensearch", &target])
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&local.stdout),
+            String::from_utf8_lossy(&remote.stdout),
+            "{args:?}"
+        );
+        assert_eq!(local.stderr, remote.stderr, "{args:?}");
+        assert_eq!(local.status.code(), remote.status.code(), "{args:?}");
+    }
+    // The cases are not empty: shares, and the speaker's one item.
+    let out = archivar_in(&idx)
+        .args(["trend", "--json", "Zölle", "Merz", "--per", "1000"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("local index only"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("share"));
+    let out = archivar_in(&idx)
+        .args(["trend", "--json", "Ukraine", "--speaker", "Schulz"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["total"], 1, "{v}");
     drop_index(&base, name);
 }
 

@@ -19,6 +19,7 @@ use crate::index::Archive;
 use crate::item::Item;
 use crate::search::{
     self, Hits, Planned, Request, SearchError, Sort, collapse, dsl, facets, kwic, passage, said,
+    share,
 };
 use serde_json::{Value, json};
 use tantivy::schema::Value as _;
@@ -478,12 +479,6 @@ fn planned(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Planne
     Ok(vocabulary.settle(|v| crate::search::plan(schema, v, req))??)
 }
 
-/// The plan of `req` as query DSL: what `trend` counts.
-fn planned_query(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Value, Failure> {
-    let names = |f| archive.schema.schema.get_field_name(f).to_string();
-    Ok(dsl::query(&planned(cluster, archive, req)?.plan, &names))
-}
-
 /// What a hit of `req` marks (the page of an item opened from a search).
 pub fn marks(
     cluster: &Cluster,
@@ -493,17 +488,37 @@ pub fn marks(
     Ok(planned(cluster, archive, req)?.marks)
 }
 
-/// `archivar trend --opensearch`: the matches counted by the cluster, by
-/// day (a `histogram` of the `date` field, which holds days since
-/// 1970-01-01), summed into periods as locally
-/// ([`facets::trend_of`]).
-pub fn trend(
-    cluster: &Cluster,
-    archive: &Archive,
-    req: &Request,
-    by: facets::Interval,
-) -> Result<facets::Trend, Failure> {
-    let query = planned_query(cluster, archive, req)?;
+/// Matches counted: all, and how many of each day, oldest first.
+type DayCounts = (u64, Vec<(crate::item::Day, u64)>);
+
+/// The matches of `req` counted as the local `trend` counts them: by the
+/// cluster (a `histogram` of the `date` field, which holds days since
+/// 1970-01-01), or with `--speaker` by archivar, which checks in each
+/// matching item that the speaker said the words ([`said`]).
+fn counted(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<DayCounts, Failure> {
+    let Planned {
+        plan,
+        marks,
+        speakers,
+        ..
+    } = planned(cluster, archive, req)?;
+    let names = |f| archive.schema.schema.get_field_name(f).to_string();
+    let query = dsl::query(&plan, &names);
+    match speakers {
+        None => Ok(day_histogram(cluster, &query)?),
+        Some(names) => {
+            let check = said::Check {
+                item: archive.fields().item,
+                marks,
+                names,
+            };
+            Ok(days_said(cluster, &query, &check)?)
+        }
+    }
+}
+
+/// The matches of `query` counted by the cluster, by day.
+fn day_histogram(cluster: &Cluster, query: &Value) -> Result<DayCounts, ClusterError> {
     let body = json!({
         "size": 0,
         "track_total_hits": true,
@@ -528,13 +543,99 @@ pub fn trend(
                 return Err(ClusterError::Answer {
                     path,
                     detail: format!("a day's bucket cannot be read: {b}"),
-                }
-                .into());
+                });
             }
         }
     }
     days.sort_unstable();
+    Ok((total, days))
+}
+
+/// Matches read per page when archivar checks each one.
+const PAGE: usize = 500;
+
+/// The matches of `query` that pass `check`, by day: every match read
+/// from `_source`, in pages by id (`search_after`).
+fn days_said(
+    cluster: &Cluster,
+    query: &Value,
+    check: &said::Check,
+) -> Result<DayCounts, ClusterError> {
+    let path = format!("/{}/_search", cluster.index);
+    let mut by_day = std::collections::BTreeMap::new();
+    let (mut total, mut after): (u64, Option<Value>) = (0, None);
+    loop {
+        let mut body = json!({
+            "query": query,
+            "size": PAGE,
+            "sort": [{ "id": "asc" }],
+            "_source": ["item"],
+        });
+        if let Some(a) = &after {
+            body["search_after"] = a.clone();
+        }
+        let v = cluster.json("POST", &path, &body)?;
+        let hits = v["hits"]["hits"].as_array().cloned().unwrap_or_default();
+        for h in &hits {
+            let item: Item = serde_json::from_value(h["_source"]["item"].clone()).map_err(|e| {
+                ClusterError::Answer {
+                    path: path.clone(),
+                    detail: format!("the item of {} cannot be read: {e}", h["_id"]),
+                }
+            })?;
+            if check.holds(&item) {
+                total += 1;
+                if let Some(d) = item.date {
+                    *by_day.entry(d).or_insert(0u64) += 1;
+                }
+            }
+        }
+        match hits.last() {
+            Some(h) if hits.len() == PAGE => after = Some(h["sort"].clone()),
+            _ => break,
+        }
+    }
+    Ok((total, by_day.into_iter().collect()))
+}
+
+/// `archivar trend --opensearch`: the matches counted on the cluster,
+/// summed into periods as locally ([`facets::trend_of`]).
+pub fn trend(
+    cluster: &Cluster,
+    archive: &Archive,
+    req: &Request,
+    by: facets::Interval,
+) -> Result<facets::Trend, Failure> {
+    let (total, days) = counted(cluster, archive, req)?;
     Ok(facets::trend_of(req, by, total, &days)?)
+}
+
+/// `archivar trend A B … [--per N] --opensearch`: each query counted as
+/// [`trend`] counts it, with `per` also all items that pass the filters
+/// (the first request's, which all share), tabled as locally
+/// ([`share::table_of`]).
+pub fn trend_table(
+    cluster: &Cluster,
+    archive: &Archive,
+    reqs: &[Request],
+    by: facets::Interval,
+    per: Option<u32>,
+) -> Result<share::Table, Failure> {
+    let mut all = Vec::with_capacity(reqs.len());
+    for req in reqs {
+        all.push(counted(cluster, archive, req)?);
+    }
+    let items = match (per, reqs.first()) {
+        (Some(_), Some(req)) => {
+            let schema = &archive.schema;
+            let vocabulary = Remote::new(cluster, schema);
+            let plan = vocabulary.settle(|v| crate::search::filtered_plan(schema, v, req))??;
+            let names = |f| schema.schema.get_field_name(f).to_string();
+            Some(day_histogram(cluster, &dsl::query(&plan, &names))?.1)
+        }
+        _ => None,
+    };
+    Ok(share::table_of(reqs, by, per, &all, items.as_deref())?)
 }
 
 /// `archivar stats --opensearch`: the aggregations of the local `stats`
