@@ -384,20 +384,7 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
     let mut hits = engine.search(&req)?;
     if a.explain {
-        let (archive, searcher) = engine.local("--explain")?;
-        let prepared = search::prepare(archive, searcher, &req)?;
-        for h in &mut hits.hits {
-            h.explain = Some(search::explain::explain(
-                archive,
-                searcher,
-                &prepared.query,
-                &prepared.marks,
-                &prepared.passage,
-                &req,
-                &h.item,
-                h.score,
-            )?);
-        }
+        engine.explain(&req, &mut hits)?;
     }
     for n in &hits.notes {
         crate::report!("note: {n}");

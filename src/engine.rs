@@ -119,6 +119,31 @@ impl Engine {
         }
     }
 
+    /// Why each of `hits` (a page of `req`) is a hit.
+    pub fn explain(&self, req: &Request, hits: &mut Hits) -> Result<()> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                let prepared = search::prepare(archive, searcher, req)?;
+                for h in &mut hits.hits {
+                    h.explain = Some(search::explain::explain(
+                        archive,
+                        searcher,
+                        &prepared.query,
+                        &prepared.marks,
+                        &prepared.passage,
+                        req,
+                        &h.item,
+                        h.score,
+                    )?);
+                }
+                Ok(())
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::explain(cluster, archive, req, hits).map_err(lift)
+            }
+        }
+    }
+
     /// The keyword-in-context lines of `req`.
     pub fn kwic(
         &self,

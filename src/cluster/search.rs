@@ -124,6 +124,8 @@ struct Prepared {
     query: Value,
     /// What hits mark.
     marks: crate::search::snippet::Marks,
+    /// The passage terms and their weights, as planned.
+    passage: Vec<(String, f32)>,
     /// The passage rerank's terms and weights (idf times weight).
     weights: Vec<(String, f32)>,
     /// Notes on the request (filters that matched no name).
@@ -153,6 +155,7 @@ fn prepare(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Prepar
     let Planned {
         plan,
         marks,
+        passage,
         notes,
         speakers,
         ..
@@ -166,6 +169,7 @@ fn prepare(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Prepar
     Ok(Prepared {
         query: dsl::query(&plan, &names),
         marks,
+        passage,
         weights,
         notes,
         check,
@@ -362,6 +366,96 @@ pub fn search(cluster: &Cluster, archive: &Archive, req: &Request) -> Result<Hit
         notes: p.notes,
         facets,
     })
+}
+
+/// What `search --explain --opensearch` says of its BM25 figure, in each
+/// explanation: the one part that is not archivar's own.
+pub const EXPLAIN_NOTE: &str = "bm25 is OpenSearch's (dfs_query_then_fetch: every shard scores with the whole index's statistics), \
+     not tantivy's: on data/ it is the local index's or within 2 % of it; \
+     the forms, weights, idf, passage and story are computed as locally";
+
+/// `archivar search --explain --opensearch`: why each hit is a hit, as
+/// [`crate::search::explain::explain`] says it locally. The forms found, their weights,
+/// the passage and story evidence are archivar's own and the same; the
+/// idf is computed from the cluster's vocabulary as locally; the BM25 is
+/// OpenSearch's (one `explain: true` search of the page's ids), which
+/// each explanation says ([`EXPLAIN_NOTE`]), as does a note of the page.
+pub fn explain(
+    cluster: &Cluster,
+    archive: &Archive,
+    req: &Request,
+    page: &mut Hits,
+) -> Result<(), Failure> {
+    let hits = &mut page.hits;
+    if hits.is_empty() {
+        return Ok(());
+    }
+    let p = prepare(cluster, archive, req)?;
+    let bm25 = bm25_of(cluster, &p.query, hits)?;
+    let mut evidences = Vec::with_capacity(hits.len());
+    for h in hits.iter() {
+        evidences.push(evidence(archive, &p.weights, &h.item)?);
+    }
+    let text = archive.fields().text;
+    let vocabulary = Remote::new(cluster, &archive.schema);
+    let explained = vocabulary.settle(|v| {
+        use crate::search::vocabulary::Vocabulary as _;
+        let n = v.count();
+        let idf_of = |t: &str| crate::search::explain::idf(n, v.doc_freq(text, t));
+        hits.iter()
+            .zip(&evidences)
+            .map(|(h, e)| {
+                let scored = crate::search::explain::Scored {
+                    score: h.score,
+                    bm25: bm25.get(&h.item.id).copied().unwrap_or(0.0),
+                    evidence: *e,
+                };
+                crate::search::explain::explanation(
+                    &p.marks, &p.passage, req, &h.item, scored, &idf_of,
+                )
+            })
+            .collect::<Vec<_>>()
+    })?;
+    for (h, mut e) in hits.iter_mut().zip(explained) {
+        e.note = Some(EXPLAIN_NOTE.to_string());
+        h.explain = Some(e);
+    }
+    page.notes
+        .push(format!("--explain on the cluster: {EXPLAIN_NOTE}"));
+    Ok(())
+}
+
+/// OpenSearch's BM25 of each hit for `query`, by id: its `_explanation`
+/// with global term statistics.
+fn bm25_of(
+    cluster: &Cluster,
+    query: &Value,
+    hits: &[search::Hit],
+) -> Result<std::collections::HashMap<String, f32>, ClusterError> {
+    let ids: Vec<&str> = hits.iter().map(|h| h.item.id.as_str()).collect();
+    let body = json!({
+        "query": { "bool": { "must": [query], "filter": [{ "ids": { "values": ids } }] } },
+        "size": ids.len(),
+        "explain": true,
+        "_source": false,
+    });
+    let path = format!(
+        "/{}/_search?search_type=dfs_query_then_fetch",
+        cluster.index
+    );
+    let v = cluster.json("POST", &path, &body)?;
+    let mut out = std::collections::HashMap::new();
+    for h in v["hits"]["hits"].as_array().into_iter().flatten() {
+        let (Some(id), Some(value)) = (h["_id"].as_str(), h["_explanation"]["value"].as_f64())
+        else {
+            return Err(ClusterError::Answer {
+                path,
+                detail: format!("a hit without its id or explanation: {h}"),
+            });
+        };
+        out.insert(id.to_string(), value as f32);
+    }
+    Ok(out)
 }
 
 /// `archivar kwic --opensearch`: the concordance of `req` from the first
