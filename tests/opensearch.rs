@@ -1142,8 +1142,8 @@ fn kwic_through_the_cluster_prints_as_locally() {
 }
 
 /// `archivar --index IDX serve --bind 127.0.0.1:0 ARGS…`, once it says
-/// where it listens: the process and its base URL.
-fn serve(index: &Path, args: &[&str]) -> (std::process::Child, String) {
+/// where it listens: the process, its base URL and that first line.
+fn serve(index: &Path, args: &[&str]) -> (std::process::Child, String, String) {
     use std::io::BufRead;
     let mut child = common::archivar_process(index)
         .args(["serve", "--bind", "127.0.0.1:0"])
@@ -1156,13 +1156,13 @@ fn serve(index: &Path, args: &[&str]) -> (std::process::Child, String) {
     let mut lines = std::io::BufReader::new(stderr).lines();
     let line = lines.next().unwrap().unwrap();
     let port: u16 = line
-        .split("http://127.0.0.1:")
+        .split(" on http://127.0.0.1:")
         .nth(1)
         .and_then(|r| r.split('/').next())
         .and_then(|p| p.parse().ok())
         .unwrap_or_else(|| panic!("no address in {line:?}"));
     std::thread::spawn(move || for _ in lines {});
-    (child, format!("http://127.0.0.1:{port}"))
+    (child, format!("http://127.0.0.1:{port}"), line)
 }
 
 #[test]
@@ -1172,8 +1172,12 @@ fn serve_through_the_cluster_answers_as_the_local_index() {
     let dir = index_both(&base, name);
     let idx = dir.path().join("idx");
     let target = format!("{base}/{name}");
-    let (mut local, l) = serve(&idx, &[]);
-    let (mut remote, r) = serve(&dir.path().join("none"), &["--opensearch", &target]);
+    let (mut local, l, _) = serve(&idx, &[]);
+    let (mut remote, r, remote_says) = serve(&dir.path().join("none"), &["--opensearch", &target]);
+    assert!(
+        remote_says.contains(&format!("serving {target} (OpenSearch) on ")),
+        "{remote_says}"
+    );
     let c = Client::new("");
     let get = |url: String| {
         let (status, mut v) = c.send("GET", &url, None);
