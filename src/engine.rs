@@ -1,8 +1,8 @@
 //! The seam between the commands and the engine that holds the archive
 //! (REVIEW.md, "A second engine"): the local tantivy index in a folder, or
 //! an index on an OpenSearch cluster ([`crate::cluster`]). A command opens
-//! an [`Engine`] once and asks it; only what one engine cannot do yet
-//! ([`Engine::local`]) names the engine.
+//! an [`Engine`] once and asks it; each method names the engine once, and
+//! the commands none.
 
 use crate::app::{Outcome, plural};
 use crate::cli::IndexArgs;
@@ -123,20 +123,7 @@ impl Engine {
     pub fn explain(&self, req: &Request, hits: &mut Hits) -> Result<()> {
         match self {
             Engine::Local { archive, searcher } => {
-                let prepared = search::prepare(archive, searcher, req)?;
-                for h in &mut hits.hits {
-                    h.explain = Some(search::explain::explain(
-                        archive,
-                        searcher,
-                        &prepared.query,
-                        &prepared.marks,
-                        &prepared.passage,
-                        req,
-                        &h.item,
-                        h.score,
-                    )?);
-                }
-                Ok(())
+                Ok(search::explain::explain_hits(archive, searcher, req, hits)?)
             }
             Engine::Cluster { cluster, archive } => {
                 crate::cluster::search::explain(cluster, archive, req, hits).map_err(lift)
@@ -198,19 +185,6 @@ impl Engine {
         match self {
             Engine::Local { archive, .. } => archive.dir.display().to_string(),
             Engine::Cluster { cluster, .. } => format!("{}/{}", cluster.url, cluster.index),
-        }
-    }
-
-    /// The local index, for what only it can do yet (`what` names the
-    /// option, for the error on a cluster).
-    pub fn local(&self, what: &str) -> Result<(&Archive, &Searcher)> {
-        match self {
-            Engine::Local { archive, searcher } => Ok((archive, searcher)),
-            Engine::Cluster { cluster, .. } => anyhow::bail!(
-                "{what} works on the local index only, not yet with --opensearch ({}/{})",
-                cluster.url,
-                cluster.index
-            ),
         }
     }
 }

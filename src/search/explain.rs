@@ -136,6 +136,29 @@ pub struct Explanation {
     pub note: Option<String>,
 }
 
+/// Explain each of `hits`, a page of `req` on the local index.
+pub fn explain_hits(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+    hits: &mut super::Hits,
+) -> Result<(), SearchError> {
+    let prepared = super::prepare(archive, searcher, req)?;
+    for h in &mut hits.hits {
+        h.explain = Some(explain(
+            archive,
+            searcher,
+            &prepared.query,
+            &prepared.marks,
+            &prepared.passage,
+            req,
+            &h.item,
+            h.score,
+        )?);
+    }
+    Ok(())
+}
+
 /// Explain `item`, a hit of the prepared query, with the score it was
 /// ranked by.
 #[allow(clippy::too_many_arguments)]
