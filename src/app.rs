@@ -384,20 +384,7 @@ fn run_search(dir: PathBuf, a: SearchArgs) -> Result<Outcome> {
     let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
     let mut hits = engine.search(&req)?;
     if a.explain {
-        let (archive, searcher) = engine.local("--explain")?;
-        let prepared = search::prepare(archive, searcher, &req)?;
-        for h in &mut hits.hits {
-            h.explain = Some(search::explain::explain(
-                archive,
-                searcher,
-                &prepared.query,
-                &prepared.marks,
-                &prepared.passage,
-                &req,
-                &h.item,
-                h.score,
-            )?);
-        }
+        engine.explain(&req, &mut hits)?;
     }
     for n in &hits.notes {
         crate::report!("note: {n}");
@@ -482,8 +469,7 @@ fn run_trend_table(dir: PathBuf, a: TrendArgs, by: Interval) -> Result<Outcome> 
         r.validate(&search::Limits::DEFAULT)?;
     }
     let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
-    let (archive, searcher) = engine.local("trend with several queries or --per")?;
-    let table = search::share::table(archive, searcher, &reqs, by, a.per)?;
+    let table = engine.trend_table(&reqs, by, a.per)?;
     formatted(a.json, &a.output, a.color)?.trend_table(&table)?;
     let undated: u64 = table.series.iter().map(|s| s.undated).sum();
     if a.output.format(a.json) == Format::Csv && undated > 0 {
@@ -506,8 +492,7 @@ fn run_kwic(dir: PathBuf, a: crate::cli::KwicArgs) -> Result<Outcome> {
         ..request(&a.query, a.filters)
     };
     req.validate(&search::Limits::DEFAULT)?;
-    let archive = Archive::open(&dir)?;
-    let searcher = archive.reader()?.searcher();
+    let engine = crate::engine::Engine::open(&dir, a.opensearch.as_deref())?;
     let opts = kwic::Options {
         width: a.width as usize,
         order: match a.sort {
@@ -518,7 +503,7 @@ fn run_kwic(dir: PathBuf, a: crate::cli::KwicArgs) -> Result<Outcome> {
         },
         limit: a.limit as usize,
     };
-    let c = kwic::kwic(&archive, &searcher, &req, opts)?;
+    let c = engine.kwic(&req, opts)?;
     formatted(a.json, &a.output, a.color)?.kwic(&c)?;
     if c.items_read < c.items {
         crate::report!(

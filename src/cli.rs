@@ -482,6 +482,10 @@ pub struct KwicArgs {
     /// CSV and other formats
     #[command(flatten)]
     pub output: FormatArgs,
+    /// Read from an index on an OpenSearch cluster instead of the local one: URL/INDEX,
+    /// e.g. http://127.0.0.1:9200/archivar (`opensearch/cluster start` starts one)
+    #[arg(long, env = "ARCHIVAR_OPENSEARCH", value_name = "URL/INDEX")]
+    pub opensearch: Option<String>,
     /// When to colour the output
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,

@@ -1,8 +1,8 @@
 //! The seam between the commands and the engine that holds the archive
 //! (REVIEW.md, "A second engine"): the local tantivy index in a folder, or
 //! an index on an OpenSearch cluster ([`crate::cluster`]). A command opens
-//! an [`Engine`] once and asks it; only what one engine cannot do yet
-//! ([`Engine::local`]) names the engine.
+//! an [`Engine`] once and asks it; each method names the engine once, and
+//! the commands none.
 
 use crate::app::{Outcome, plural};
 use crate::cli::IndexArgs;
@@ -101,6 +101,52 @@ impl Engine {
         }
     }
 
+    /// How often each of `reqs` matches over the same periods, with
+    /// `per` also as shares of all items that pass the filters.
+    pub fn trend_table(
+        &self,
+        reqs: &[Request],
+        by: Interval,
+        per: Option<u32>,
+    ) -> Result<search::share::Table> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(search::share::table(archive, searcher, reqs, by, per)?)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::trend_table(cluster, archive, reqs, by, per).map_err(lift)
+            }
+        }
+    }
+
+    /// Why each of `hits` (a page of `req`) is a hit.
+    pub fn explain(&self, req: &Request, hits: &mut Hits) -> Result<()> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(search::explain::explain_hits(archive, searcher, req, hits)?)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::explain(cluster, archive, req, hits).map_err(lift)
+            }
+        }
+    }
+
+    /// The keyword-in-context lines of `req`.
+    pub fn kwic(
+        &self,
+        req: &Request,
+        opts: search::kwic::Options,
+    ) -> Result<search::kwic::Concordance> {
+        match self {
+            Engine::Local { archive, searcher } => {
+                Ok(search::kwic::kwic(archive, searcher, req, opts)?)
+            }
+            Engine::Cluster { cluster, archive } => {
+                crate::cluster::search::kwic(cluster, archive, req, opts).map_err(lift)
+            }
+        }
+    }
+
     /// Items, dates, programmes, speakers and size of the archive.
     pub fn stats(&self) -> Result<Stats> {
         match self {
@@ -139,19 +185,6 @@ impl Engine {
         match self {
             Engine::Local { archive, .. } => archive.dir.display().to_string(),
             Engine::Cluster { cluster, .. } => format!("{}/{}", cluster.url, cluster.index),
-        }
-    }
-
-    /// The local index, for what only it can do yet (`what` names the
-    /// option, for the error on a cluster).
-    pub fn local(&self, what: &str) -> Result<(&Archive, &Searcher)> {
-        match self {
-            Engine::Local { archive, searcher } => Ok((archive, searcher)),
-            Engine::Cluster { cluster, .. } => anyhow::bail!(
-                "{what} works on the local index only, not yet with --opensearch ({}/{})",
-                cluster.url,
-                cluster.index
-            ),
         }
     }
 }

@@ -65,14 +65,20 @@ impl<W: WriteColor> TerminalPrinter<W> {
             .score
             .map_or("– (sorted by date)".to_string(), |s| format!("{s:.3}"));
         let bonus = e.score.map_or(0.0, |s| s - e.bm25);
+        // Another engine's BM25 says whose it is (its note is on stderr).
+        let bm25 = if e.note.is_some() {
+            "BM25 (OpenSearch)"
+        } else {
+            "BM25"
+        };
         let how = if bonus > 1e-3 {
             format!(
-                " = BM25 {:.3} + {} × passage {:.3} + {} × story {:.3}",
+                " = {bm25} {:.3} + {} × passage {:.3} + {} × story {:.3}",
                 e.bm25, e.passage_weight, e.passage, e.story_weight, e.story
             )
         } else {
             format!(
-                " = BM25 {:.3} (passage {:.3}, story {:.3}, not reranked)",
+                " = {bm25} {:.3} (passage {:.3}, story {:.3}, not reranked)",
                 e.bm25, e.passage, e.story
             )
         };

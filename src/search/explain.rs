@@ -112,7 +112,8 @@ pub struct Explanation {
     /// The hit's score as ranked (BM25 plus the passage bonus where the hit
     /// was among the reranked); `None` when sorted by date.
     pub score: Option<f32>,
-    /// tantivy's BM25 score of the item for the whole query.
+    /// The engine's BM25 score of the item for the whole query: tantivy's,
+    /// or OpenSearch's on a cluster.
     pub bm25: f32,
     /// The best passage: the highest sum of idf × weight of distinct query
     /// terms within [`passage::WINDOW`] words.
@@ -129,6 +130,33 @@ pub struct Explanation {
     pub story_weight: f32,
     /// The forms found, matching ones first.
     pub found: Vec<Found>,
+    /// Where this explanation is not what the local index would give, and
+    /// why (on a cluster: BM25 by OpenSearch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Explain each of `hits`, a page of `req` on the local index.
+pub fn explain_hits(
+    archive: &Archive,
+    searcher: &Searcher,
+    req: &Request,
+    hits: &mut super::Hits,
+) -> Result<(), SearchError> {
+    let prepared = super::prepare(archive, searcher, req)?;
+    for h in &mut hits.hits {
+        h.explain = Some(explain(
+            archive,
+            searcher,
+            &prepared.query,
+            &prepared.marks,
+            &prepared.passage,
+            req,
+            &h.item,
+            h.score,
+        )?);
+    }
+    Ok(())
 }
 
 /// Explain `item`, a hit of the prepared query, with the score it was
@@ -145,7 +173,6 @@ pub fn explain(
     score: Option<f32>,
 ) -> Result<Explanation, SearchError> {
     let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
-    let analyzer = Analyzer::shared();
     let addr = address(archive, searcher, &item.id).map_err(tantivy_err)?;
     let bm25 = match addr {
         Some(a) => query.explain(searcher, a).map_err(tantivy_err)?.value(),
@@ -162,8 +189,90 @@ pub fn explain(
         }
         None => passage::Evidence::default(),
     };
+    let field = archive.fields().text;
+    let n = searcher.num_docs();
+    let idf_of = |t: &str| {
+        idf(
+            n,
+            searcher
+                .doc_freq(&Term::from_field_text(field, t))
+                .unwrap_or(0),
+        )
+    };
+    let scored = Scored {
+        score,
+        bm25,
+        evidence,
+    };
+    Ok(explanation(marks, terms, req, item, scored, &idf_of))
+}
+
+/// A hit's scores as its engine computed them.
+#[derive(Debug, Clone, Copy)]
+pub struct Scored {
+    /// The score it was ranked by; `None` when sorted by date.
+    pub score: Option<f32>,
+    /// The engine's BM25 score of the item for the whole query.
+    pub bm25: f32,
+    /// Its passage and story evidence.
+    pub evidence: passage::Evidence,
+}
+
+/// BM25's inverse document frequency of a term in `df` of `n` items (0
+/// for a term no item holds), as tantivy and Lucene compute it.
+pub fn idf(n: u64, df: u64) -> f32 {
+    if df == 0 {
+        return 0.0;
+    }
+    let (n, df) = (n as f32, df as f32);
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The explanation of `item` from its scores, whichever engine computed
+/// them: the forms of the query found in it (the same code for every
+/// engine), each with its weight in `terms` and its idf (`idf_of`).
+pub fn explanation(
+    marks: &Marks,
+    terms: &[(String, f32)],
+    req: &Request,
+    item: &Item,
+    scored: Scored,
+    idf_of: &dyn Fn(&str) -> f32,
+) -> Explanation {
     let weight_of: BTreeMap<&str, f32> = terms.iter().map(|(t, w)| (t.as_str(), *w)).collect();
-    // The matching forms, as kwic finds them, in the title and the text.
+    let found = forms(marks, terms, req, item)
+        .into_iter()
+        .map(|((kind, query_word, term), (count, spellings))| Found {
+            weight: weight_of.get(term.as_str()).copied().unwrap_or(1.0),
+            idf: idf_of(&term),
+            query_word,
+            term,
+            kind,
+            count,
+            spellings,
+        })
+        .collect();
+    Explanation {
+        score: scored.score,
+        bm25: scored.bm25,
+        passage: scored.evidence.passage,
+        passage_weight: passage::WEIGHT,
+        story: scored.evidence.story,
+        story_weight: passage::STORY_WEIGHT,
+        found,
+        note: None,
+    }
+}
+
+/// The forms of the query in `item`'s title and text, by (kind, query
+/// word, term): how often, and up to five spellings.
+type Forms = BTreeMap<(Kind, String, String), (usize, Vec<String>)>;
+
+/// The forms found in `item`: those that match as kwic finds them, then
+/// those that only rank (the passage terms that mark nothing) among its
+/// analysed words.
+fn forms(marks: &Marks, terms: &[(String, f32)], req: &Request, item: &Item) -> Forms {
+    let analyzer = Analyzer::shared();
     let mut with_title = item.clone();
     with_title
         .blocks
@@ -173,7 +282,7 @@ pub fn explain(
         ..req.clone()
     };
     let lines = kwic::item_lines(analyzer, &with_title, marks, &every, 1, 0);
-    let mut found: BTreeMap<(Kind, String, String), (usize, Vec<String>)> = BTreeMap::new();
+    let mut found = Forms::new();
     for l in &lines {
         let term = l.term.clone().unwrap_or_else(|| l.query_word.clone());
         let e = found
@@ -184,73 +293,41 @@ pub fn explain(
             e.1.push(l.matched.clone());
         }
     }
-    // The forms that only rank: the passage terms that mark nothing.
     let ranking: Vec<&(String, f32)> = terms
         .iter()
         .filter(|(t, _)| !marks.terms.contains(t))
         .filter(|(t, _)| !marks.phrases.iter().flatten().any(|(_, p)| p == t))
         .collect();
-    if !ranking.is_empty() {
-        for b in with_title
-            .blocks
-            .iter()
-            .filter(|b| b.kind != BlockKind::Credit)
-        {
-            for tok in analyzer.analyze(&b.text) {
-                let Some((t, _)) = ranking.iter().find(|(t, _)| *t == tok.text) else {
-                    continue;
-                };
-                let kind = if marks.prefixes.contains_key(t) {
-                    Kind::Compound
-                } else if marks.ranking.contains(t) {
-                    Kind::SplitPart
-                } else {
-                    Kind::SoundAlike
-                };
-                let e = found
-                    .entry((kind, query_word_of(marks, t), t.clone()))
-                    .or_default();
-                e.0 += 1;
-                let surface = b.text[tok.start..tok.end].to_string();
-                if e.1.len() < 5 && !e.1.contains(&surface) {
-                    e.1.push(surface);
-                }
+    if ranking.is_empty() {
+        return found;
+    }
+    for b in with_title
+        .blocks
+        .iter()
+        .filter(|b| b.kind != BlockKind::Credit)
+    {
+        for tok in analyzer.analyze(&b.text) {
+            let Some((t, _)) = ranking.iter().find(|(t, _)| *t == tok.text) else {
+                continue;
+            };
+            let kind = if marks.prefixes.contains_key(t) {
+                Kind::Compound
+            } else if marks.ranking.contains(t) {
+                Kind::SplitPart
+            } else {
+                Kind::SoundAlike
+            };
+            let e = found
+                .entry((kind, query_word_of(marks, t), t.clone()))
+                .or_default();
+            e.0 += 1;
+            let surface = b.text[tok.start..tok.end].to_string();
+            if e.1.len() < 5 && !e.1.contains(&surface) {
+                e.1.push(surface);
             }
         }
     }
-    let field = archive.fields().text;
-    let n = searcher.num_docs() as f32;
-    let idf = |t: &str| {
-        let df = searcher
-            .doc_freq(&Term::from_field_text(field, t))
-            .unwrap_or(0) as f32;
-        if df == 0.0 {
-            0.0
-        } else {
-            (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-        }
-    };
-    let found = found
-        .into_iter()
-        .map(|((kind, query_word, term), (count, spellings))| Found {
-            weight: weight_of.get(term.as_str()).copied().unwrap_or(1.0),
-            idf: idf(&term),
-            query_word,
-            term,
-            kind,
-            count,
-            spellings,
-        })
-        .collect();
-    Ok(Explanation {
-        score,
-        bm25,
-        passage: evidence.passage,
-        passage_weight: passage::WEIGHT,
-        story: evidence.story,
-        story_weight: passage::STORY_WEIGHT,
-        found,
-    })
+    found
 }
 
 /// The query word a ranking-only term was found for: the only word of

@@ -138,45 +138,90 @@ pub struct Options {
     pub limit: usize,
 }
 
+/// The order of items a concordance in `order` reads: the newest first
+/// by date, else the best-ranked.
+pub fn sort_of(order: Order) -> Sort {
+    if order == Order::Date {
+        Sort::Date
+    } else {
+        Sort::Relevance
+    }
+}
+
 /// The concordance of `req` (its query and filters; its page, sort and
-/// snippets are not used).
+/// snippets are not used) on the local index.
 pub fn kwic(
     archive: &Archive,
     searcher: &Searcher,
     req: &Request,
     opts: Options,
 ) -> Result<Concordance, SearchError> {
-    let analyzer = Analyzer::shared();
     let prepared = prepare(archive, searcher, req)?;
-    let sort = if opts.order == Order::Date {
-        Sort::Date
-    } else {
-        Sort::Relevance
-    };
     let (items, top) = collapse::ranked(
         archive,
         searcher,
         collapse::Target::exhaustive(prepared.query.as_ref()),
-        sort,
+        sort_of(opts.order),
         &prepared.passage,
         MAX_ITEMS,
         0,
     )?;
-    let tantivy_err = |e| SearchError::Index(archive.tantivy(e));
+    let read = top
+        .into_iter()
+        .map(|(score, addr)| -> Result<_, SearchError> {
+            let doc: TantivyDocument = searcher
+                .doc(addr)
+                .map_err(|e| SearchError::Index(archive.tantivy(e)))?;
+            Ok((score, archive.stored_item(&doc)?))
+        });
+    concordance(req, opts, &prepared.marks, items.value, read)
+}
+
+/// The concordance of `req` from `ranked`, the first of the `matching`
+/// items in the order asked for (best-ranked or newest first) with their
+/// scores, whichever engine found them; an item that cannot be read ends
+/// it with its error. Items that tie (in score, or in date when by date)
+/// are ranked by id: engines break such ties differently (the local index
+/// by where its writer threads put the items), the lines should not.
+pub fn concordance<E>(
+    req: &Request,
+    opts: Options,
+    marks: &Marks,
+    matching: usize,
+    ranked: impl IntoIterator<Item = Result<(Option<f32>, Item), E>>,
+) -> Result<Concordance, E> {
+    let analyzer = Analyzer::shared();
+    let mut read: Vec<(Option<f32>, Item)> = Vec::new();
     let mut lines = Vec::new();
-    let items_read = top.len();
-    for (rank, (_, addr)) in top.into_iter().enumerate() {
-        let doc: TantivyDocument = searcher.doc(addr).map_err(tantivy_err)?;
-        let item = archive.stored_item(&doc)?;
-        lines.extend(item_lines(
-            analyzer,
-            &item,
-            &prepared.marks,
-            req,
-            rank + 1,
-            opts.width,
-        ));
+    // The run of tied items read last, ranked; `done` items read so far.
+    let flush = |run: &mut Vec<(Option<f32>, Item)>, lines: &mut Vec<Line>, done: usize| {
+        let first = done - run.len();
+        run.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+        for (k, (_, item)) in run.drain(..).enumerate() {
+            lines.extend(item_lines(
+                analyzer,
+                &item,
+                marks,
+                req,
+                first + k + 1,
+                opts.width,
+            ));
+        }
+    };
+    let mut items_read = 0;
+    for next in ranked.into_iter().take(MAX_ITEMS) {
+        let next = next?;
+        let ties = read.last().is_some_and(|last| match opts.order {
+            Order::Date => last.1.date == next.1.date,
+            _ => last.0 == next.0,
+        });
+        if !ties {
+            flush(&mut read, &mut lines, items_read);
+        }
+        read.push(next);
+        items_read += 1;
     }
+    flush(&mut read, &mut lines, items_read);
     let occurrences = lines.len();
     sort_lines(&mut lines, opts.order);
     lines.truncate(opts.limit);
@@ -184,7 +229,7 @@ pub fn kwic(
         query: req.query.clone(),
         lines,
         occurrences,
-        items: items.value,
+        items: matching,
         items_read,
     })
 }
@@ -412,6 +457,37 @@ mod tests {
                 ("det. Die US-", "Zölle", " treffen uns", Form::CompoundPart),
             ]
         );
+    }
+
+    #[test]
+    fn tied_items_are_ranked_by_id_whatever_order_the_engine_gave() {
+        let with_id = |id: &str, text: &str| Item {
+            id: id.into(),
+            ..item(text)
+        };
+        let ranked = [
+            (Some(3.0), with_id("dlf-3", "Die Zölle steigen.")),
+            (Some(2.0), with_id("wdr-2", "Neue Zölle.")),
+            (Some(2.0), with_id("br-2", "Zölle auf Stahl.")),
+            (Some(1.0), with_id("ard-1", "Gegen Zölle.")),
+        ];
+        let opts = Options {
+            width: 10,
+            order: Order::Relevance,
+            limit: 10,
+        };
+        let req = Request::new("Zölle");
+        let c = concordance(
+            &req,
+            opts,
+            &marks(&["Zölle"]),
+            4,
+            ranked.into_iter().map(Ok::<_, ()>),
+        )
+        .unwrap();
+        let got: Vec<(&str, usize)> = c.lines.iter().map(|l| (l.id.as_str(), l.rank)).collect();
+        assert_eq!(got, [("dlf-3", 1), ("br-2", 2), ("wdr-2", 3), ("ard-1", 4)]);
+        assert_eq!((c.items, c.items_read, c.occurrences), (4, 4, 4));
     }
 
     #[test]

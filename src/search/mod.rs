@@ -1245,16 +1245,19 @@ pub fn filtered_items(
     searcher: &Searcher,
     req: &Request,
 ) -> Result<Box<dyn Query>, SearchError> {
-    let mut clauses: Vec<(Occur, Plan)> = vec![(Occur::Must, Plan::All)];
     let vocabulary = vocabulary::Local::new(archive, searcher);
-    filters(
-        &archive.schema,
-        &vocabulary,
-        req,
-        &mut clauses,
-        &mut Vec::new(),
-    )?;
-    Ok(Plan::bool(clauses).to_tantivy())
+    Ok(filtered_plan(&archive.schema, &vocabulary, req)?.to_tantivy())
+}
+
+/// The plan of [`filtered_items`] against any engine's vocabulary.
+pub fn filtered_plan(
+    schema: &ArchiveSchema,
+    vocabulary: &dyn Vocabulary,
+    req: &Request,
+) -> Result<Plan, SearchError> {
+    let mut clauses: Vec<(Occur, Plan)> = vec![(Occur::Must, Plan::All)];
+    filters(schema, vocabulary, req, &mut clauses, &mut Vec::new())?;
+    Ok(Plan::bool(clauses))
 }
 
 /// Add the date, programme and speaker filters of `req` to `clauses`,

@@ -67,6 +67,26 @@ pub fn table(
         let prepared = prepare(archive, searcher, req)?;
         counted.push(day_counts(archive, searcher, &prepared.query)?);
     }
+    let items = match (per, reqs.first()) {
+        (Some(_), Some(req)) => {
+            let all = filtered_items(archive, searcher, req)?;
+            Some(day_counts(archive, searcher, &all)?.1)
+        }
+        _ => None,
+    };
+    table_of(reqs, by, per, &counted, items.as_deref())
+}
+
+/// The table of `reqs` from their matches counted by whichever engine:
+/// for each, all matches and those of each day (oldest first); with
+/// `per`, `items` are all items of each day that pass the filters.
+pub fn table_of(
+    reqs: &[Request],
+    by: Interval,
+    per: Option<u32>,
+    counted: &[(u64, Vec<(Day, u64)>)],
+    items: Option<&[(Day, u64)]>,
+) -> Result<Table, SearchError> {
     let first_req = reqs.first();
     let first = first_req.and_then(|r| r.from).or_else(|| {
         counted
@@ -86,7 +106,7 @@ pub fn table(
     };
     let mut series = Vec::with_capacity(reqs.len());
     let mut labels = Vec::new();
-    for (req, (total, days)) in reqs.iter().zip(&counted) {
+    for (req, (total, days)) in reqs.iter().zip(counted) {
         let buckets = span(days)?;
         if labels.is_empty() {
             labels = buckets.iter().map(|b| (b.key.clone(), b.start)).collect();
@@ -99,12 +119,8 @@ pub fn table(
             counts: buckets.iter().map(|b| b.count).collect(),
         });
     }
-    let items = match (per, first_req) {
-        (Some(_), Some(req)) => {
-            let all = filtered_items(archive, searcher, req)?;
-            let (_, days) = day_counts(archive, searcher, &all)?;
-            Some(span(&days)?.iter().map(|b| b.count).collect())
-        }
+    let items = match (per, items) {
+        (Some(_), Some(days)) => Some(span(days)?.iter().map(|b| b.count).collect()),
         _ => None,
     };
     Ok(Table {

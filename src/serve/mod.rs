@@ -153,17 +153,21 @@ pub fn run(config: Config) -> Result<Outcome> {
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
-        let dir = config.dir.clone();
+        // Where the archive is: the cluster's index with --opensearch.
+        let place = match &config.opensearch {
+            Some(target) => format!(
+                "{} (OpenSearch)",
+                crate::output::safe::escape(target.trim().trim_end_matches('/'))
+            ),
+            None => crate::output::safe::SafePath(&config.dir).to_string(),
+        };
         let auth = if config.token.is_some() {
             "a token is required"
         } else {
             "no token required"
         };
         let state = Arc::new(State::new(config)?);
-        crate::report!(
-            "serving {} on http://{addr}/ ({auth}; Ctrl-C stops)",
-            crate::output::safe::SafePath(&dir)
-        );
+        crate::report!("serving {place} on http://{addr}/ ({auth}; Ctrl-C stops)");
         serve_on(listener, router(state)).await;
         Ok::<(), anyhow::Error>(())
     })?;
