@@ -108,8 +108,7 @@ pub fn ranked(
             };
             let (total, top) = match pruned {
                 Some((p, top)) => {
-                    let total =
-                        prune::count_upto(searcher, p.filter(), prune::TOTAL_BOUND).map_err(err)?;
+                    let total = p.count(searcher, prune::TOTAL_BOUND).map_err(err)?;
                     (total, top)
                 }
                 None => {

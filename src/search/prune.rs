@@ -257,6 +257,8 @@ pub struct Pruned {
     leaves: Vec<Box<dyn Weight>>,
     /// The filter, scoring disabled.
     filter: Box<dyn Query>,
+    /// The most items a term holds of which every one passes the filter.
+    sure: u64,
 }
 
 /// A scoring part of the bound: a query, its items, its most possible
@@ -370,12 +372,65 @@ impl Pruned {
             op,
             leaves,
             filter: c.filter.to_tantivy(),
+            sure: {
+                let mut most = 0;
+                for (f, t) in sure_terms(&c.filter) {
+                    most = most.max(searcher.doc_freq(&Term::from_field_text(f, t))?);
+                }
+                most
+            },
         }))
+    }
+
+    /// The items that pass the filter, counted up to `bound` (step 4); at
+    /// once when one term alone holds more than that and no item is
+    /// deleted (a deleted item still counts in its terms' frequencies).
+    pub fn count(&self, searcher: &Searcher, bound: usize) -> tantivy::Result<Total> {
+        let deleted = searcher
+            .segment_readers()
+            .iter()
+            .any(|r| r.num_deleted_docs() > 0);
+        if !deleted && self.sure > bound as u64 {
+            return Ok(Total {
+                value: bound,
+                exact: false,
+            });
+        }
+        count_upto(searcher, self.filter(), bound)
     }
 
     /// The query that decides which items match.
     pub fn filter(&self) -> &dyn Query {
         self.filter.as_ref()
+    }
+}
+
+/// Terms of `p` of which every item holding one matches `p`: the terms of
+/// its disjunctions, through boosts and filters.
+fn sure_terms(p: &Plan) -> Vec<(Field, &str)> {
+    match p {
+        Plan::Term { field, text } => vec![(*field, text.as_str())],
+        Plan::Boost(inner, _) | Plan::Filter(inner) => sure_terms(inner),
+        Plan::Bool {
+            clauses,
+            min_should,
+        } => {
+            let must: Vec<&Plan> = clauses
+                .iter()
+                .filter(|c| c.0 == Occur::Must)
+                .map(|c| &c.1)
+                .collect();
+            if clauses.iter().any(|c| c.0 == Occur::MustNot) {
+                Vec::new()
+            } else if must.is_empty() && *min_should <= 1 {
+                clauses.iter().flat_map(|c| sure_terms(&c.1)).collect()
+            } else if must.len() == 1 && clauses.len() == 1 {
+                sure_terms(must[0])
+            } else {
+                Vec::new()
+            }
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -527,23 +582,43 @@ pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result
 }
 
 /// What the rare parts add to each item of a segment that holds one, in
-/// document order.
+/// document order. Summed in a dense column (kept between searches of a
+/// thread) and read back through a bitset: no hashing, no sorting.
 fn rare_table(
     rare: &[Box<dyn Weight>],
     reader: &tantivy::SegmentReader,
 ) -> tantivy::Result<Vec<(DocId, Score)>> {
-    let mut table: FxHashMap<DocId, Score> = FxHashMap::default();
-    for w in rare {
-        let mut s = w.scorer(reader, 1.0)?;
-        let mut doc = s.doc();
-        while doc != TERMINATED {
-            *table.entry(doc).or_default() += s.score();
-            doc = s.advance();
-        }
+    thread_local! {
+        static SUMS: std::cell::RefCell<Vec<Score>> = const { std::cell::RefCell::new(Vec::new()) };
     }
-    let mut table: Vec<(DocId, Score)> = table.into_iter().collect();
-    table.sort_unstable_by_key(|x| x.0);
-    Ok(table)
+    if rare.is_empty() {
+        return Ok(Vec::new());
+    }
+    let max_doc = reader.max_doc();
+    let mut held = tantivy::BitSet::with_max_value(max_doc);
+    SUMS.with(|sums| {
+        let mut sums = sums.borrow_mut();
+        if sums.len() < max_doc as usize {
+            sums.resize(max_doc as usize, 0.0);
+        }
+        for w in rare {
+            let mut s = w.scorer(reader, 1.0)?;
+            let mut doc = s.doc();
+            while doc != TERMINATED {
+                held.insert(doc);
+                sums[doc as usize] += s.score();
+                doc = s.advance();
+            }
+        }
+        let mut table = Vec::with_capacity(held.len());
+        let mut docs = tantivy::query::BitSetDocSet::from(held);
+        let mut doc = docs.doc();
+        while doc != TERMINATED {
+            table.push((doc, std::mem::take(&mut sums[doc as usize])));
+            doc = docs.advance();
+        }
+        Ok(table)
+    })
 }
 
 /// The best `want` exact scores so far.
@@ -811,9 +886,13 @@ mod tests {
                 }
             );
             assert_eq!(
-                count_upto(&searcher, pruned.filter(), all).unwrap(),
-                Total::exact(all)
+                pruned.count(&searcher, 100).unwrap(),
+                Total {
+                    value: 100,
+                    exact: false
+                }
             );
+            assert_eq!(pruned.count(&searcher, all).unwrap(), Total::exact(all));
         }
         assert!(
             pruned_tops >= 6,
