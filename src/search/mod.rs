@@ -1106,6 +1106,7 @@ pub fn plan(
     let speakers = filters(schema, vocabulary, req, &mut clauses, &mut notes)?;
     // A speaker filter is checked in the stored items after the engine:
     // no candidates for it.
+    let gate = (clauses.len() > 1).then(|| Plan::bool(clauses[1..].to_vec()));
     let filter = (PRUNE && speakers.is_none()).then(|| {
         let mut filter = vec![(Occur::Must, matches)];
         filter.extend(clauses[1..].iter().cloned());
@@ -1115,6 +1116,7 @@ pub fn plan(
     let candidates = filter.map(|filter| prune::Candidates {
         plan: plan.clone(),
         filter,
+        gate,
     });
     Ok(Planned {
         plan,

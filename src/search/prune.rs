@@ -27,7 +27,10 @@ use super::plan::{Occur, Plan};
 use rustc_hash::FxHashMap;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use tantivy::query::{Bm25Weight, BoostQuery, EnableScoring, Query, Scorer, TermQuery, Weight};
+use tantivy::query::{
+    Bm25Weight, BooleanQuery, BoostQuery, EnableScoring, Occur as TOccur, Query, Scorer, TermQuery,
+    Weight,
+};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocAddress, DocId, DocSet, Score, Searcher, TERMINATED, Term};
 
@@ -70,6 +73,9 @@ pub struct Candidates {
     /// What a hit must match (the match side of the words, exclusions,
     /// dates, programmes), without the scoring clauses: what is counted.
     pub filter: Plan,
+    /// The filters besides the words (dates, programmes), if any: items
+    /// that fail them are skipped before anything is scored.
+    pub gate: Option<Plan>,
 }
 
 /// The flat upper bound of a plan's score: each term's summed weight, and
@@ -257,8 +263,11 @@ pub struct Pruned {
     leaves: Vec<Box<dyn Weight>>,
     /// The filter, scoring disabled.
     filter: Box<dyn Query>,
-    /// The most items a term holds of which every one passes the filter.
-    sure: u64,
+    /// The term holding the most items of which every one matches the
+    /// words, with its number of items.
+    sure: Option<(Term, u64)>,
+    /// The filters besides the words, scoring disabled.
+    gate: Option<Box<dyn Query>>,
 }
 
 /// A scoring part of the bound: a query, its items, its most possible
@@ -373,28 +382,53 @@ impl Pruned {
             leaves,
             filter: c.filter.to_tantivy(),
             sure: {
-                let mut most = 0;
-                for (f, t) in sure_terms(&c.filter) {
-                    most = most.max(searcher.doc_freq(&Term::from_field_text(f, t))?);
+                let mut most: Option<(Term, u64)> = None;
+                let words = match &c.filter {
+                    Plan::Bool { clauses, .. } => clauses.first().map(|c| &c.1),
+                    _ => None,
+                };
+                for (f, t) in words.map(sure_terms).unwrap_or_default() {
+                    let term = Term::from_field_text(f, t);
+                    let df = searcher.doc_freq(&term)?;
+                    if most.as_ref().is_none_or(|m| df > m.1) {
+                        most = Some((term, df));
+                    }
                 }
                 most
             },
+            gate: c.gate.as_ref().map(|g| g.to_tantivy()),
         }))
     }
 
-    /// The items that pass the filter, counted up to `bound` (step 4); at
-    /// once when one term alone holds more than that and no item is
-    /// deleted (a deleted item still counts in its terms' frequencies).
+    /// The items that pass the filter, counted up to `bound` (step 4). A
+    /// term of which every item matches the words shortens it: without
+    /// other filters and deleted items its frequency is a count, else its
+    /// items that pass the filters are counted first.
     pub fn count(&self, searcher: &Searcher, bound: usize) -> tantivy::Result<Total> {
-        let deleted = searcher
-            .segment_readers()
-            .iter()
-            .any(|r| r.num_deleted_docs() > 0);
-        if !deleted && self.sure > bound as u64 {
-            return Ok(Total {
-                value: bound,
-                exact: false,
-            });
+        let at_least = Total {
+            value: bound,
+            exact: false,
+        };
+        if let Some((term, df)) = &self.sure {
+            let deleted = searcher
+                .segment_readers()
+                .iter()
+                .any(|r| r.num_deleted_docs() > 0);
+            if self.gate.is_none() && !deleted && *df > bound as u64 {
+                return Ok(at_least);
+            }
+            if *df > bound as u64 {
+                let mut clauses: Vec<(TOccur, Box<dyn Query>)> = vec![(
+                    TOccur::Must,
+                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
+                )];
+                if let Some(g) = &self.gate {
+                    clauses.push((TOccur::Must, g.box_clone()));
+                }
+                if !count_upto(searcher, &BooleanQuery::new(clauses), bound)?.exact {
+                    return Ok(at_least);
+                }
+            }
         }
         count_upto(searcher, self.filter(), bound)
     }
@@ -488,6 +522,10 @@ pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result
         .iter()
         .map(|q| q.weight(scoring))
         .collect::<tantivy::Result<Vec<_>>>()?;
+    let gate = match &pruned.gate {
+        Some(g) => Some(g.weight(EnableScoring::disabled_from_searcher(searcher))?),
+        None => None,
+    };
     let slack = pruned.slack;
     let mut heap = Heap {
         entries: BinaryHeap::with_capacity(want + 1),
@@ -522,6 +560,10 @@ pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result
         while lookup < terms.len() && !heap.may_enter(prefix[lookup + 1] + slack) {
             lookup += 1;
         }
+        let mut gate = match &gate {
+            Some(g) => Some(g.scorer(reader, 1.0)?),
+            None => None,
+        };
         let mut next_rare = 0;
         loop {
             let mut doc = table.get(next_rare).map_or(TERMINATED, |x| x.0);
@@ -530,6 +572,27 @@ pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result
             }
             if doc == TERMINATED {
                 break;
+            }
+            // An item that fails the filters: on to the next that passes.
+            if let Some(g) = &mut gate {
+                let mut pass = g.doc();
+                if pass < doc {
+                    pass = g.seek(doc);
+                }
+                if pass != doc {
+                    if pass == TERMINATED {
+                        break;
+                    }
+                    while table.get(next_rare).is_some_and(|x| x.0 < pass) {
+                        next_rare += 1;
+                    }
+                    for t in &mut terms[lookup..] {
+                        if t.0.doc() < pass {
+                            t.0.seek(pass);
+                        }
+                    }
+                    continue;
+                }
             }
             let mut bound = prefix[lookup] + slack;
             if table.get(next_rare).is_some_and(|x| x.0 == doc) {
@@ -838,25 +901,35 @@ mod tests {
             value: "Deutschlandfunk".into(),
         };
         let mut pruned_tops = 0;
-        for (score, filter) in scores.iter().flat_map(|score| {
+        // As `search::plan` builds them: the words' match side and their
+        // score, then the filters besides the words (the gate).
+        for (score, words, gate) in scores.iter().flat_map(|score| {
             let words: Vec<Plan> = score.terms().into_iter().map(|(_, w)| t(w)).collect();
             let any = Plan::any(words);
             [
-                (score, any.clone()),
-                (
-                    score,
-                    Plan::bool(vec![(Occur::Must, any.clone()), (Occur::Must, dlf.clone())]),
-                ),
+                (score, any.clone(), None),
+                (score, any.clone(), Some(dlf.clone().filter())),
                 (
                     score,
                     Plan::bool(vec![(Occur::Must, any), (Occur::MustNot, t("regierung"))]),
+                    None,
                 ),
             ]
         }) {
-            let whole = Plan::bool(vec![
-                (Occur::Must, filter.clone().filter()),
-                (Occur::Should, score.clone()),
-            ]);
+            let mut clauses = vec![(
+                Occur::Must,
+                Plan::bool(vec![
+                    (Occur::Must, words.clone().filter()),
+                    (Occur::Should, score.clone()),
+                ]),
+            )];
+            let mut filter = vec![(Occur::Must, words.clone())];
+            if let Some(g) = &gate {
+                clauses.push((Occur::Must, g.clone()));
+                filter.push((Occur::Must, g.clone()));
+            }
+            let whole = Plan::bool(clauses);
+            let filter = Plan::bool(filter);
             let query = whole.to_tantivy();
             let exhaustive = searcher
                 .search(query.as_ref(), &TopDocs::with_limit(10).order_by_score())
@@ -866,12 +939,20 @@ mod tests {
                 &Candidates {
                     plan: whole.clone(),
                     filter: filter.clone(),
+                    gate: gate.clone().map(|g| Plan::bool(vec![(Occur::Must, g)])),
                 },
             )
             .unwrap()
             .unwrap();
             let all = searcher.search(query.as_ref(), &Count).unwrap();
             assert!(all > 100);
+            // Deep as well: a skipped item shows lower down first.
+            let deep = searcher
+                .search(query.as_ref(), &TopDocs::with_limit(200).order_by_score())
+                .unwrap();
+            if let Some(top) = top(&searcher, &pruned, 200).unwrap() {
+                assert_same_top(&top.hits, &deep);
+            }
             if let Some(top) = top(&searcher, &pruned, 10).unwrap() {
                 assert_same_top(&top.hits, &exhaustive);
                 if top.scored < all / 2 {
