@@ -103,13 +103,16 @@ pub fn ranked(
             let pruned = match target.pruned {
                 Some(p) if !target.exact_total => prune::top(searcher, p, want)
                     .map_err(err)?
-                    .map(|top| (p, top.hits)),
+                    .map(|top| (p, top)),
                 _ => None,
             };
             let (total, top) = match pruned {
                 Some((p, top)) => {
-                    let total = p.count(searcher, prune::TOTAL_BOUND).map_err(err)?;
-                    (total, top)
+                    let total = match top.total {
+                        Some(t) => t,
+                        None => p.count(searcher, prune::TOTAL_BOUND).map_err(err)?,
+                    };
+                    (total, top.hits)
                 }
                 None => {
                     let (n, top) = searcher

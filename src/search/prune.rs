@@ -44,6 +44,10 @@ pub const TOTAL_BOUND: usize = 10_000;
 /// (compounds, sound-alikes, misspellings) bound nothing they do not hold.
 pub const RARE_POSTINGS: u64 = 100_000;
 
+/// Matches of a phrase or of all words scored one by one, without reading
+/// ahead, when there are no more.
+pub const FEW: usize = 2_000;
+
 /// The most common terms block-WAND reads (the heaviest are kept, the rest
 /// count at their most possible score): it sorts its terms at every step,
 /// so each term costs.
@@ -207,9 +211,14 @@ impl Op {
 
     /// The score of `doc` under this op, `None` when it does not match.
     /// Documents are evaluated in increasing order within a segment.
-    fn eval(&self, doc: DocId, leaves: &mut [Box<dyn Scorer>]) -> Option<Score> {
+    /// `absent`: leaves known not to hold `doc` (they need a rare term and
+    /// the item holds none), not looked up.
+    fn eval(&self, doc: DocId, leaves: &mut [Box<dyn Scorer>], absent: &[bool]) -> Option<Score> {
         match self {
             Op::Leaf(i) => {
+                if absent.get(*i) == Some(&true) {
+                    return None;
+                }
                 let s = &mut leaves[*i];
                 let mut d = s.doc();
                 if d < doc {
@@ -225,22 +234,22 @@ impl Op {
             } => {
                 let mut sum: Score = 0.0;
                 for m in must {
-                    sum += m.eval(doc, leaves)?;
+                    sum += m.eval(doc, leaves, absent)?;
                 }
-                if not.iter().any(|n| n.eval(doc, leaves).is_some()) {
+                if not.iter().any(|n| n.eval(doc, leaves, absent).is_some()) {
                     return None;
                 }
                 let mut hits = 0;
                 for s in should {
-                    if let Some(x) = s.eval(doc, leaves) {
+                    if let Some(x) = s.eval(doc, leaves, absent) {
                         sum += x;
                         hits += 1;
                     }
                 }
                 (hits >= *need).then_some(sum)
             }
-            Op::Boost(inner, f) => inner.eval(doc, leaves).map(|s| s * f),
-            Op::Filter(inner) => inner.eval(doc, leaves).map(|_| 0.0),
+            Op::Boost(inner, f) => inner.eval(doc, leaves, absent).map(|s| s * f),
+            Op::Filter(inner) => inner.eval(doc, leaves, absent).map(|_| 0.0),
             Op::All => Some(1.0),
             Op::Nothing => None,
         }
@@ -257,6 +266,8 @@ pub struct Pruned {
     rare: Vec<Box<dyn Query>>,
     /// What the other scoring parts may add at most.
     slack: Score,
+    /// For each leaf, whether it needs a term of `rare`.
+    rare_leaf: Vec<bool>,
     /// The whole query, compiled.
     op: Op,
     /// The distinct leaves of the query, as tantivy weights.
@@ -268,6 +279,12 @@ pub struct Pruned {
     sure: Option<(Term, u64)>,
     /// The filters besides the words, scoring disabled.
     gate: Option<Box<dyn Query>>,
+    /// Whether every item that matches the words holds a term that is
+    /// read: then an unfilled heap holds every match.
+    complete: bool,
+    /// Whether the gate is the whole filter (a phrase, all words): then
+    /// few matches are scored one by one, before anything is read ahead.
+    selective: bool,
 }
 
 /// A scoring part of the bound: a query, its items, its most possible
@@ -277,6 +294,8 @@ struct Part {
     df: u64,
     most: Score,
     term: bool,
+    /// The term, for text terms.
+    key: Option<(Field, String)>,
 }
 
 impl Pruned {
@@ -318,6 +337,7 @@ impl Pruned {
                 query: boosted(Box::new(TermQuery::new(term, option)), *w),
                 df,
                 term: !keyword,
+                key: (!keyword).then(|| (*f, t.clone())),
             });
         }
         for (phrase, w) in &b.sloppy {
@@ -340,6 +360,7 @@ impl Pruned {
                 query: boosted(phrase.to_tantivy(), *w),
                 df,
                 term: false,
+                key: None,
             });
         }
         // The rarest first, read whole within the budget.
@@ -347,9 +368,14 @@ impl Pruned {
         let mut read = 0u64;
         let mut rare = Vec::new();
         let mut rest = Vec::new();
+        // Text terms read whole or in step: an item holding one is seen.
+        let mut seen: rustc_hash::FxHashSet<(Field, String)> = Default::default();
+        let mut rare_terms: rustc_hash::FxHashSet<(Field, String)> = Default::default();
         for p in parts {
             if read + p.df <= RARE_POSTINGS {
                 read += p.df;
+                rare_terms.extend(p.key.clone());
+                seen.extend(p.key);
                 rare.push(p.query);
             } else {
                 rest.push(p);
@@ -362,13 +388,27 @@ impl Pruned {
         let mut heavy: Vec<(Box<dyn Query>, Score)> = Vec::new();
         for p in rest {
             if p.term && heavy.len() < MAX_HEAVY {
+                seen.extend(p.key);
                 heavy.push((p.query, p.most));
             } else {
                 slack += p.most;
             }
         }
+        let selective = matches!(&c.filter,
+            Plan::Bool { clauses, .. } if clauses.first().is_some_and(|w| selective(&w.1)));
         let mut leaves = Vec::new();
         let op = Op::compile(&c.plan, &mut leaves, &mut FxHashMap::default());
+        // Leaves that need a rare term: absent from an item without any.
+        let rare_leaf = leaves
+            .iter()
+            .map(|p| match p {
+                Plan::Term { field, text } => rare_terms.contains(&(*field, text.clone())),
+                Plan::Phrase { field, terms, .. } => terms
+                    .iter()
+                    .any(|(_, t)| rare_terms.contains(&(*field, t.clone()))),
+                _ => false,
+            })
+            .collect();
         let scoring = EnableScoring::enabled_from_searcher(searcher);
         let leaves = leaves
             .iter()
@@ -377,6 +417,7 @@ impl Pruned {
         Ok(Some(Pruned {
             heavy,
             rare,
+            rare_leaf,
             slack,
             op,
             leaves,
@@ -396,7 +437,20 @@ impl Pruned {
                 }
                 most
             },
-            gate: c.gate.as_ref().map(|g| g.to_tantivy()),
+            // A selective match side (a phrase, all words) is worth seeking
+            // past; a disjunction of words is not (its union seeks slowly).
+            gate: if selective {
+                Some(c.filter.to_tantivy())
+            } else {
+                c.gate.as_ref().map(|g| g.to_tantivy())
+            },
+            selective,
+            complete: match &c.filter {
+                Plan::Bool { clauses, .. } => clauses
+                    .first()
+                    .is_some_and(|(_, words)| all_seen(words, &seen)),
+                _ => false,
+            },
         }))
     }
 
@@ -436,6 +490,55 @@ impl Pruned {
     /// The query that decides which items match.
     pub fn filter(&self) -> &dyn Query {
         self.filter.as_ref()
+    }
+}
+
+/// Whether `p` is a phrase or a conjunction (or a union of such, as a
+/// phrase in several fields) rather than a union of words.
+fn selective(p: &Plan) -> bool {
+    match p {
+        Plan::Phrase { .. } => true,
+        Plan::Boost(inner, _) | Plan::Filter(inner) => selective(inner),
+        Plan::Bool {
+            clauses,
+            min_should,
+        } => {
+            *min_should > 1
+                || clauses.iter().any(|c| c.0 == Occur::Must)
+                || clauses
+                    .iter()
+                    .all(|c| c.0 == Occur::MustNot || selective(&c.1))
+        }
+        _ => false,
+    }
+}
+
+/// Whether every item matching `p` holds a term of `seen`.
+fn all_seen(p: &Plan, seen: &rustc_hash::FxHashSet<(Field, String)>) -> bool {
+    match p {
+        Plan::Term { field, text } => seen.contains(&(*field, text.clone())),
+        Plan::Phrase { field, terms, .. } => terms
+            .iter()
+            .any(|(_, t)| seen.contains(&(*field, t.clone()))),
+        Plan::Boost(inner, _) | Plan::Filter(inner) => all_seen(inner, seen),
+        Plan::Bool { clauses, .. } => {
+            let must: Vec<&Plan> = clauses
+                .iter()
+                .filter(|c| c.0 == Occur::Must)
+                .map(|c| &c.1)
+                .collect();
+            if must.is_empty() {
+                // Some should clause matches: each must be seen.
+                clauses
+                    .iter()
+                    .filter(|c| c.0 == Occur::Should)
+                    .all(|c| all_seen(&c.1, seen))
+            } else {
+                must.iter().any(|m| all_seen(m, seen))
+            }
+        }
+        Plan::Nothing => true,
+        Plan::Keyword { .. } | Plan::Days { .. } | Plan::All => false,
     }
 }
 
@@ -532,6 +635,41 @@ pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result
         want,
         scored: 0,
     };
+    if let (true, Some(g), Some(gate_query)) = (pruned.selective, &gate, &pruned.gate) {
+        let n = count_upto(searcher, gate_query.as_ref(), FEW)?;
+        if n.exact {
+            for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+                let alive = reader.alive_bitset();
+                let mut leaves = pruned
+                    .leaves
+                    .iter()
+                    .map(|w| w.scorer(reader, 1.0))
+                    .collect::<tantivy::Result<Vec<_>>>()?;
+                let mut docs = g.scorer(reader, 1.0)?;
+                let mut doc = docs.doc();
+                while doc != TERMINATED {
+                    if alive.is_none_or(|a| a.is_alive(doc)) {
+                        heap.score(
+                            &pruned.op,
+                            &mut leaves,
+                            &[],
+                            DocAddress::new(ord as u32, doc),
+                        );
+                    }
+                    doc = docs.advance();
+                }
+            }
+            let scored = heap.scored;
+            let mut hits: Vec<(Score, DocAddress)> =
+                heap.entries.into_iter().map(|e| (e.0, e.1)).collect();
+            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            return Ok(Some(Top {
+                hits,
+                scored,
+                total: Some(n),
+            }));
+        }
+    }
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let ord = ord as u32;
         let table = rare_table(&rare, reader)?;
@@ -595,9 +733,11 @@ pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result
                 }
             }
             let mut bound = prefix[lookup] + slack;
+            let mut absent: &[bool] = &pruned.rare_leaf;
             if table.get(next_rare).is_some_and(|x| x.0 == doc) {
                 bound += table[next_rare].1;
                 next_rare += 1;
+                absent = &[];
             }
             for t in &mut terms[lookup..] {
                 if t.0.doc() == doc {
@@ -621,7 +761,7 @@ pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result
                     }
                 }
                 if heap.may_enter(bound) && alive.is_none_or(|a| a.is_alive(doc)) {
-                    heap.score(&pruned.op, &mut leaves, DocAddress::new(ord, doc));
+                    heap.score(&pruned.op, &mut leaves, absent, DocAddress::new(ord, doc));
                     while lookup < terms.len() && !heap.may_enter(prefix[lookup + 1] + slack) {
                         lookup += 1;
                     }
@@ -634,14 +774,20 @@ pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result
             }
         }
     }
-    // Items with neither score at most the slack.
-    if heap.entries.len() < want || heap.may_enter(slack) {
+    // Items with neither score at most the slack; when the heap is not
+    // full, it holds every match only if every match holds a term read.
+    let all = heap.entries.len() < want;
+    if (all && !pruned.complete) || (!all && heap.may_enter(slack)) {
         return Ok(None);
     }
     let scored = heap.scored;
     let mut hits: Vec<(Score, DocAddress)> = heap.entries.into_iter().map(|e| (e.0, e.1)).collect();
     hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    Ok(Some(Top { hits, scored }))
+    Ok(Some(Top {
+        total: all.then(|| Total::exact(hits.len())),
+        hits,
+        scored,
+    }))
 }
 
 /// What the rare parts add to each item of a segment that holds one, in
@@ -702,9 +848,15 @@ impl Heap {
     }
 
     /// Score `addr` exactly and keep it if it is among the best.
-    fn score(&mut self, op: &Op, leaves: &mut [Box<dyn Scorer>], addr: DocAddress) {
+    fn score(
+        &mut self,
+        op: &Op,
+        leaves: &mut [Box<dyn Scorer>],
+        absent: &[bool],
+        addr: DocAddress,
+    ) {
         self.scored += 1;
-        if let Some(score) = op.eval(addr.doc_id, leaves) {
+        if let Some(score) = op.eval(addr.doc_id, leaves, absent) {
             self.entries.push(Entry(score, addr));
             if self.entries.len() > self.want {
                 self.entries.pop();
@@ -720,6 +872,8 @@ pub struct Top {
     pub hits: Vec<(Score, DocAddress)>,
     /// Items scored exactly on the way: what pruning left of the matches.
     pub scored: usize,
+    /// All matches were scored: their number.
+    pub total: Option<Total>,
 }
 
 /// The items that pass `filter`, counted up to `bound` (step 3).
@@ -979,5 +1133,69 @@ mod tests {
             pruned_tops >= 6,
             "only {pruned_tops} of 9 tops scored fewer than half the matches"
         );
+    }
+
+    /// Fewer matches than wanted: all of them, with their exact number,
+    /// when every match holds a term read; else the caller searches.
+    #[test]
+    fn few_matches_come_whole_with_their_number() {
+        let mut b = Schema::builder();
+        let text = b.add_text_field("text", TEXT);
+        let program = b.add_text_field("program", STRING);
+        let index = Index::create_in_ram(b.build());
+        let mut w = index.writer(15_000_000).unwrap();
+        for (s, p) in [
+            ("Warnstreik bei der Lufthansa", "tagesschau"),
+            ("Lufthansa streicht Flüge", "tagesschau"),
+            ("Streik im Nahverkehr", "Deutschlandfunk"),
+            ("Haushalt im Bundestag", "Deutschlandfunk"),
+        ] {
+            w.add_document(doc!(text => s, program => p)).unwrap();
+        }
+        w.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let t = |s: &str| Plan::term(text, s);
+        let words = Plan::any(vec![t("lufthansa"), t("streik")]);
+        let run = |words: Plan| {
+            let whole = Plan::bool(vec![(
+                Occur::Must,
+                Plan::bool(vec![
+                    (Occur::Must, words.clone().filter()),
+                    (Occur::Should, Plan::any(vec![t("lufthansa"), t("streik")])),
+                ]),
+            )]);
+            let pruned = Pruned::new(
+                &searcher,
+                &Candidates {
+                    plan: whole,
+                    filter: Plan::bool(vec![(Occur::Must, words)]),
+                    gate: None,
+                },
+            )
+            .unwrap()
+            .unwrap();
+            top(&searcher, &pruned, 10).unwrap()
+        };
+        let found = run(words).unwrap();
+        assert_eq!(found.total, Some(Total::exact(3)));
+        assert_eq!(found.hits.len(), 3);
+        // A match through a keyword no part reads: no proof, no top.
+        let keyword = Plan::any(vec![
+            t("lufthansa"),
+            Plan::Keyword {
+                field: program,
+                value: "Deutschlandfunk".into(),
+            },
+        ]);
+        assert!(run(keyword).is_none());
+        // A phrase: its few matches scored one by one.
+        let phrase = Plan::Phrase {
+            field: text,
+            terms: vec![(0, "lufthansa".into()), (1, "streicht".into())],
+            slop: 0,
+        };
+        let found = run(phrase).unwrap();
+        assert_eq!(found.total, Some(Total::exact(1)));
+        assert_eq!((found.hits.len(), found.scored), (1, 1));
     }
 }
