@@ -44,10 +44,6 @@ pub const TOTAL_BOUND: usize = 10_000;
 /// (compounds, sound-alikes, misspellings) bound nothing they do not hold.
 pub const RARE_POSTINGS: u64 = 100_000;
 
-/// Matches of a phrase or of all words scored one by one, without reading
-/// ahead, when there are no more.
-pub const FEW: usize = 2_000;
-
 /// The most common terms block-WAND reads (the heaviest are kept, the rest
 /// count at their most possible score): it sorts its terms at every step,
 /// so each term costs.
@@ -282,9 +278,6 @@ pub struct Pruned {
     /// Whether every item that matches the words holds a term that is
     /// read: then an unfilled heap holds every match.
     complete: bool,
-    /// Whether the gate is the whole filter (a phrase, all words): then
-    /// few matches are scored one by one, before anything is read ahead.
-    selective: bool,
 }
 
 /// A scoring part of the bound: a query, its items, its most possible
@@ -302,6 +295,16 @@ impl Pruned {
     /// Lower `c` for the local index; `None` when the query has no term to
     /// bound its score by.
     pub fn new(searcher: &Searcher, c: &Candidates) -> tantivy::Result<Option<Pruned>> {
+        // A phrase or all words: tantivy's intersection finds the few
+        // matches faster than any bound (1M items: phrases 3.3 / 24.7 ms
+        // p50 / p99 exhaustive against 6.1 / 64.1 pruned).
+        let words = match &c.filter {
+            Plan::Bool { clauses, .. } => clauses.first().map(|w| &w.1),
+            _ => None,
+        };
+        if words.is_some_and(selective) {
+            return Ok(None);
+        }
         let Some(b) = Bounds::of(&c.plan) else {
             return Ok(None);
         };
@@ -394,8 +397,6 @@ impl Pruned {
                 slack += p.most;
             }
         }
-        let selective = matches!(&c.filter,
-            Plan::Bool { clauses, .. } if clauses.first().is_some_and(|w| selective(&w.1)));
         let mut leaves = Vec::new();
         let op = Op::compile(&c.plan, &mut leaves, &mut FxHashMap::default());
         // Leaves that need a rare term: absent from an item without any.
@@ -437,14 +438,7 @@ impl Pruned {
                 }
                 most
             },
-            // A selective match side (a phrase, all words) is worth seeking
-            // past; a disjunction of words is not (its union seeks slowly).
-            gate: if selective {
-                Some(c.filter.to_tantivy())
-            } else {
-                c.gate.as_ref().map(|g| g.to_tantivy())
-            },
-            selective,
+            gate: c.gate.as_ref().map(|g| g.to_tantivy()),
             complete: match &c.filter {
                 Plan::Bool { clauses, .. } => clauses
                     .first()
@@ -503,11 +497,20 @@ fn selective(p: &Plan) -> bool {
             clauses,
             min_should,
         } => {
+            let must: Vec<&Plan> = clauses
+                .iter()
+                .filter(|c| c.0 == Occur::Must)
+                .map(|c| &c.1)
+                .collect();
+            let should: Vec<&Plan> = clauses
+                .iter()
+                .filter(|c| c.0 == Occur::Should)
+                .map(|c| &c.1)
+                .collect();
             *min_should > 1
-                || clauses.iter().any(|c| c.0 == Occur::Must)
-                || clauses
-                    .iter()
-                    .all(|c| c.0 == Occur::MustNot || selective(&c.1))
+                || must.len() > 1
+                || must.iter().any(|m| selective(m))
+                || (must.is_empty() && !should.is_empty() && should.iter().all(|s| selective(s)))
         }
         _ => false,
     }
@@ -635,41 +638,6 @@ pub fn top(searcher: &Searcher, pruned: &Pruned, want: usize) -> tantivy::Result
         want,
         scored: 0,
     };
-    if let (true, Some(g), Some(gate_query)) = (pruned.selective, &gate, &pruned.gate) {
-        let n = count_upto(searcher, gate_query.as_ref(), FEW)?;
-        if n.exact {
-            for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-                let alive = reader.alive_bitset();
-                let mut leaves = pruned
-                    .leaves
-                    .iter()
-                    .map(|w| w.scorer(reader, 1.0))
-                    .collect::<tantivy::Result<Vec<_>>>()?;
-                let mut docs = g.scorer(reader, 1.0)?;
-                let mut doc = docs.doc();
-                while doc != TERMINATED {
-                    if alive.is_none_or(|a| a.is_alive(doc)) {
-                        heap.score(
-                            &pruned.op,
-                            &mut leaves,
-                            &[],
-                            DocAddress::new(ord as u32, doc),
-                        );
-                    }
-                    doc = docs.advance();
-                }
-            }
-            let scored = heap.scored;
-            let mut hits: Vec<(Score, DocAddress)> =
-                heap.entries.into_iter().map(|e| (e.0, e.1)).collect();
-            hits.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-            return Ok(Some(Top {
-                hits,
-                scored,
-                total: Some(n),
-            }));
-        }
-    }
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
         let ord = ord as u32;
         let table = rare_table(&rare, reader)?;
@@ -1188,14 +1156,17 @@ mod tests {
             },
         ]);
         assert!(run(keyword).is_none());
-        // A phrase: its few matches scored one by one.
+        // A phrase is left to tantivy's intersection.
         let phrase = Plan::Phrase {
             field: text,
             terms: vec![(0, "lufthansa".into()), (1, "streicht".into())],
             slop: 0,
         };
-        let found = run(phrase).unwrap();
-        assert_eq!(found.total, Some(Total::exact(1)));
-        assert_eq!((found.hits.len(), found.scored), (1, 1));
+        let c = Candidates {
+            plan: phrase.clone(),
+            filter: Plan::bool(vec![(Occur::Must, phrase)]),
+            gate: None,
+        };
+        assert!(Pruned::new(&searcher, &c).unwrap().is_none());
     }
 }
