@@ -44,6 +44,10 @@ pub const TOTAL_BOUND: usize = 10_000;
 /// (compounds, sound-alikes, misspellings) bound nothing they do not hold.
 pub const RARE_POSTINGS: u64 = 100_000;
 
+/// The commonest terms of a disjunction whose items are counted first
+/// towards a bounded total.
+pub const SURE_TERMS: usize = 4;
+
 /// The most common terms block-WAND reads (the heaviest are kept, the rest
 /// count at their most possible score): it sorts its terms at every step,
 /// so each term costs.
@@ -270,9 +274,10 @@ pub struct Pruned {
     leaves: Vec<Box<dyn Weight>>,
     /// The filter, scoring disabled.
     filter: Box<dyn Query>,
-    /// The term holding the most items of which every one matches the
-    /// words, with its number of items.
-    sure: Option<(Term, u64)>,
+    /// The terms holding the most items of which every one matches the
+    /// words (at most [`SURE_TERMS`]), with their numbers of items, the
+    /// commonest first.
+    sure: Vec<(Term, u64)>,
     /// The filters besides the words, scoring disabled.
     gate: Option<Box<dyn Query>>,
     /// Whether every item that matches the words holds a term that is
@@ -424,19 +429,20 @@ impl Pruned {
             leaves,
             filter: c.filter.to_tantivy(),
             sure: {
-                let mut most: Option<(Term, u64)> = None;
                 let words = match &c.filter {
                     Plan::Bool { clauses, .. } => clauses.first().map(|c| &c.1),
                     _ => None,
                 };
+                let mut sure = Vec::new();
                 for (f, t) in words.map(sure_terms).unwrap_or_default() {
                     let term = Term::from_field_text(f, t);
                     let df = searcher.doc_freq(&term)?;
-                    if most.as_ref().is_none_or(|m| df > m.1) {
-                        most = Some((term, df));
-                    }
+                    sure.push((term, df));
                 }
-                most
+                sure.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                sure.dedup_by(|a, b| a.0 == b.0);
+                sure.truncate(SURE_TERMS);
+                sure
             },
             gate: c.gate.as_ref().map(|g| g.to_tantivy()),
             complete: match &c.filter {
@@ -448,34 +454,44 @@ impl Pruned {
         }))
     }
 
-    /// The items that pass the filter, counted up to `bound` (step 4). A
-    /// term of which every item matches the words shortens it: without
-    /// other filters and deleted items its frequency is a count, else its
-    /// items that pass the filters are counted first.
+    /// The items that pass the filter, counted up to `bound` (step 4).
+    /// Terms of which every item matches the words shorten it: without
+    /// other filters and deleted items the commonest one's frequency is a
+    /// count, else the items of the commonest few that pass the filters
+    /// are counted first.
     pub fn count(&self, searcher: &Searcher, bound: usize) -> tantivy::Result<Total> {
         let at_least = Total {
             value: bound,
             exact: false,
         };
-        if let Some((term, df)) = &self.sure {
-            let deleted = searcher
-                .segment_readers()
+        let deleted = searcher
+            .segment_readers()
+            .iter()
+            .any(|r| r.num_deleted_docs() > 0);
+        let most = self.sure.first().map_or(0, |s| s.1);
+        if self.gate.is_none() && !deleted && most > bound as u64 {
+            return Ok(at_least);
+        }
+        // The items of the commonest sure terms that pass the filters: a
+        // part of the matches, read through a few postings only.
+        let held: u64 = self.sure.iter().map(|s| s.1).sum();
+        if held > bound as u64 {
+            let any = self
+                .sure
                 .iter()
-                .any(|r| r.num_deleted_docs() > 0);
-            if self.gate.is_none() && !deleted && *df > bound as u64 {
-                return Ok(at_least);
+                .map(|(t, _)| {
+                    let q: Box<dyn Query> =
+                        Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic));
+                    (TOccur::Should, q)
+                })
+                .collect();
+            let mut clauses: Vec<(TOccur, Box<dyn Query>)> =
+                vec![(TOccur::Must, Box::new(BooleanQuery::new(any)))];
+            if let Some(g) = &self.gate {
+                clauses.push((TOccur::Must, g.box_clone()));
             }
-            if *df > bound as u64 {
-                let mut clauses: Vec<(TOccur, Box<dyn Query>)> = vec![(
-                    TOccur::Must,
-                    Box::new(TermQuery::new(term.clone(), IndexRecordOption::Basic)),
-                )];
-                if let Some(g) = &self.gate {
-                    clauses.push((TOccur::Must, g.box_clone()));
-                }
-                if !count_upto(searcher, &BooleanQuery::new(clauses), bound)?.exact {
-                    return Ok(at_least);
-                }
+            if !count_upto(searcher, &BooleanQuery::new(clauses), bound)?.exact {
+                return Ok(at_least);
             }
         }
         count_upto(searcher, self.filter(), bound)
