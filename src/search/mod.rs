@@ -1144,11 +1144,14 @@ pub fn prepare(
         notes,
         speakers,
     } = self::plan(&archive.schema, &vocabulary, req)?;
+    // Only a relevance search with a bounded total prunes: lower the
+    // candidates for nothing else.
+    let prunes = req.sort == Sort::Relevance && !req.exact_total && !req.facets;
     let pruned = match &candidates {
-        Some(c) => {
+        Some(c) if prunes => {
             prune::Pruned::new(searcher, c).map_err(|e| SearchError::Index(archive.tantivy(e)))?
         }
-        None => None,
+        _ => None,
     };
     let mut query = plan.to_tantivy();
     if let Some(names) = speakers {
