@@ -503,6 +503,11 @@ impl Pruned {
     }
 }
 
+/// The clauses of a bool that occur as `o`.
+fn occurring(clauses: &[(Occur, Plan)], o: Occur) -> Vec<&Plan> {
+    clauses.iter().filter(|c| c.0 == o).map(|c| &c.1).collect()
+}
+
 /// Whether `p` is a phrase or a conjunction (or a union of such, as a
 /// phrase in several fields) rather than a union of words.
 fn selective(p: &Plan) -> bool {
@@ -513,16 +518,8 @@ fn selective(p: &Plan) -> bool {
             clauses,
             min_should,
         } => {
-            let must: Vec<&Plan> = clauses
-                .iter()
-                .filter(|c| c.0 == Occur::Must)
-                .map(|c| &c.1)
-                .collect();
-            let should: Vec<&Plan> = clauses
-                .iter()
-                .filter(|c| c.0 == Occur::Should)
-                .map(|c| &c.1)
-                .collect();
+            let must = occurring(clauses, Occur::Must);
+            let should = occurring(clauses, Occur::Should);
             *min_should > 1
                 || must.len() > 1
                 || must.iter().any(|m| selective(m))
@@ -541,17 +538,12 @@ fn all_seen(p: &Plan, seen: &rustc_hash::FxHashSet<(Field, String)>) -> bool {
             .any(|(_, t)| seen.contains(&(*field, t.clone()))),
         Plan::Boost(inner, _) | Plan::Filter(inner) => all_seen(inner, seen),
         Plan::Bool { clauses, .. } => {
-            let must: Vec<&Plan> = clauses
-                .iter()
-                .filter(|c| c.0 == Occur::Must)
-                .map(|c| &c.1)
-                .collect();
+            let must = occurring(clauses, Occur::Must);
             if must.is_empty() {
                 // Some should clause matches: each must be seen.
-                clauses
-                    .iter()
-                    .filter(|c| c.0 == Occur::Should)
-                    .all(|c| all_seen(&c.1, seen))
+                occurring(clauses, Occur::Should)
+                    .into_iter()
+                    .all(|c| all_seen(c, seen))
             } else {
                 must.iter().any(|m| all_seen(m, seen))
             }
@@ -571,11 +563,7 @@ fn sure_terms(p: &Plan) -> Vec<(Field, &str)> {
             clauses,
             min_should,
         } => {
-            let must: Vec<&Plan> = clauses
-                .iter()
-                .filter(|c| c.0 == Occur::Must)
-                .map(|c| &c.1)
-                .collect();
+            let must = occurring(clauses, Occur::Must);
             if clauses.iter().any(|c| c.0 == Occur::MustNot) {
                 Vec::new()
             } else if must.is_empty() && *min_should <= 1 {
